@@ -1,0 +1,16 @@
+DROP TABLE audit_log;
+DROP TABLE notifications;
+DROP TABLE reply_files;
+DROP TABLE replies;
+DROP TABLE deliveries;
+DROP TABLE letters;
+DROP TABLE placements;
+DROP TABLE prisoner_sources;
+DROP TABLE prisoner_tags;
+DROP TABLE prisoner_charges;
+DROP TABLE prisoner_recognitions;
+DROP TABLE prisoners;
+DROP TABLE facility_services;
+DROP TABLE facilities;
+DROP TABLE invitations;
+DROP TABLE users;

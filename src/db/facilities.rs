@@ -1,0 +1,164 @@
+//! Facilities: colonies, remand prisons and prisons, with their postal address
+//! stored as facts (the locale module renders them), and the e-letter services
+//! that reach each one.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::{facilities, facility_services};
+use super::text_enum::text_enum;
+use super::DbConn;
+
+text_enum! {
+    pub enum FacilityKind {
+        /// СИЗО: remand prison.
+        Remand = "remand",
+        /// ИК: penal colony.
+        Colony = "colony",
+        /// КП: colony settlement.
+        Settlement = "settlement",
+        /// Т: prison.
+        Prison = "prison",
+        /// ЛИУ: medical correctional institution.
+        Medical = "medical",
+        /// ВК: juvenile colony.
+        Juvenile = "juvenile",
+        /// ИЦ: correctional centre (forced labour).
+        CorrectionalCentre = "correctional_centre",
+        Other = "other",
+    }
+}
+
+text_enum! {
+    /// A way of sending that a facility is reachable by, besides paper post.
+    pub enum Service {
+        FsinPismo = "fsin_pismo",
+        Zonatelecom = "zonatelecom",
+        Email = "email",
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = facilities)]
+pub struct Facility {
+    pub id: i64,
+    /// ISO 3166-1 alpha-2.
+    pub country: String,
+    pub kind: FacilityKind,
+    /// The official name, written as is ("ФКУ ИК-6 УФСИН России по …").
+    pub name: String,
+    pub name_en: Option<String>,
+    pub postcode: Option<String>,
+    pub region: Option<String>,
+    pub district: Option<String>,
+    pub locality: Option<String>,
+    pub street: Option<String>,
+    pub house: Option<String>,
+    pub building: Option<String>,
+    /// Latin overrides for place parts, where the generated form is wrong.
+    pub region_en: Option<String>,
+    pub district_en: Option<String>,
+    pub locality_en: Option<String>,
+    pub street_en: Option<String>,
+    pub notes: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Default, Insertable, AsChangeset)]
+#[diesel(table_name = facilities, treat_none_as_null = true)]
+pub struct FacilityForm {
+    pub country: String,
+    pub kind: FacilityKind,
+    pub name: String,
+    pub name_en: Option<String>,
+    pub postcode: Option<String>,
+    pub region: Option<String>,
+    pub district: Option<String>,
+    pub locality: Option<String>,
+    pub street: Option<String>,
+    pub house: Option<String>,
+    pub building: Option<String>,
+    pub region_en: Option<String>,
+    pub district_en: Option<String>,
+    pub locality_en: Option<String>,
+    pub street_en: Option<String>,
+    pub notes: String,
+}
+
+impl Default for FacilityKind {
+    fn default() -> Self {
+        FacilityKind::Other
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = facility_services)]
+pub struct FacilityService {
+    pub id: i64,
+    pub facility_id: i64,
+    pub service: Service,
+    /// The service's own identifier for the facility (or the relay's address for e-mail).
+    pub external_id: Option<String>,
+}
+
+pub fn insert(conn: &mut DbConn, form: &FacilityForm, now: NaiveDateTime) -> QueryResult<Facility> {
+    diesel::insert_into(facilities::table)
+        .values((
+            form,
+            facilities::created_at.eq(now),
+            facilities::updated_at.eq(now),
+        ))
+        .returning(super::columns_of::<Facility>())
+        .get_result::<Facility>(conn)
+}
+
+pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Facility>> {
+    facilities::table
+        .find(id)
+        .select(Facility::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn list(conn: &mut DbConn) -> QueryResult<Vec<Facility>> {
+    facilities::table
+        .order((facilities::country, facilities::region, facilities::name))
+        .select(Facility::as_select())
+        .load(conn)
+}
+
+pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
+    facilities::table.count().get_result(conn)
+}
+
+/// Records that `service` reaches the facility, replacing an earlier entry.
+pub fn set_service(
+    conn: &mut DbConn,
+    facility_id: i64,
+    service: Service,
+    external_id: Option<&str>,
+) -> QueryResult<()> {
+    diesel::delete(
+        facility_services::table
+            .filter(facility_services::facility_id.eq(facility_id))
+            .filter(facility_services::service.eq(service)),
+    )
+    .execute(conn)?;
+    diesel::insert_into(facility_services::table)
+        .values((
+            facility_services::facility_id.eq(facility_id),
+            facility_services::service.eq(service),
+            facility_services::external_id.eq(external_id),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn services(conn: &mut DbConn, facility_id: i64) -> QueryResult<Vec<FacilityService>> {
+    facility_services::table
+        .filter(facility_services::facility_id.eq(facility_id))
+        .order(facility_services::service)
+        .select(FacilityService::as_select())
+        .load(conn)
+}

@@ -1,0 +1,227 @@
+//! Letters, through their whole lifecycle (DOMAIN.md): each status has its own
+//! timestamp column, so "when was it sent" never needs the audit log.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use rand::Rng;
+
+use super::schema::letters;
+use super::text_enum::text_enum;
+use super::DbConn;
+
+text_enum! {
+    pub enum Channel {
+        FsinPismo = "fsin_pismo",
+        Zonatelecom = "zonatelecom",
+        Post = "post",
+        Email = "email",
+    }
+}
+
+text_enum! {
+    pub enum LetterStatus {
+        Draft = "draft",
+        Submitted = "submitted",
+        /// Sent back to the writer with a note, to edit and resubmit.
+        ReturnedToWriter = "returned_to_writer",
+        /// Refused by a coordinator; final.
+        Rejected = "rejected",
+        Approved = "approved",
+        Queued = "queued",
+        /// Waiting for an address to be confirmed (transfer, transit).
+        Held = "held",
+        Sent = "sent",
+        Delivered = "delivered",
+        /// Blocked by the facility's censor.
+        Censored = "censored",
+        /// Came back by post.
+        Returned = "returned",
+        LostOnTransfer = "lost",
+        Replied = "replied",
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = letters)]
+pub struct Letter {
+    pub id: i64,
+    pub writer_id: i64,
+    pub prisoner_id: i64,
+    pub placement_id: Option<i64>,
+    /// The address the letter was written for, as JSON (a locale::AddressRecord).
+    pub address_snapshot: Option<String>,
+    pub language: String,
+    pub body: String,
+    pub channel: Channel,
+    pub status: LetterStatus,
+    pub pen_name: Option<String>,
+    pub reply_blank: bool,
+    pub pages: Option<i32>,
+    /// In the currency's minor unit (kopecks).
+    pub cost_minor: Option<i64>,
+    pub currency: Option<String>,
+    pub receipt_number: Option<String>,
+    pub reply_code: Option<String>,
+    pub reviewer_id: Option<i64>,
+    pub review_note: Option<String>,
+    /// Why it was censored, returned or lost.
+    pub outcome_note: Option<String>,
+    pub hold_reason: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub submitted_at: Option<NaiveDateTime>,
+    pub returned_to_writer_at: Option<NaiveDateTime>,
+    pub rejected_at: Option<NaiveDateTime>,
+    pub approved_at: Option<NaiveDateTime>,
+    pub queued_at: Option<NaiveDateTime>,
+    pub held_at: Option<NaiveDateTime>,
+    pub sent_at: Option<NaiveDateTime>,
+    pub delivered_at: Option<NaiveDateTime>,
+    pub censored_at: Option<NaiveDateTime>,
+    pub returned_at: Option<NaiveDateTime>,
+    pub lost_at: Option<NaiveDateTime>,
+    pub replied_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = letters)]
+pub struct NewLetter {
+    pub writer_id: i64,
+    pub prisoner_id: i64,
+    pub placement_id: Option<i64>,
+    pub address_snapshot: Option<String>,
+    pub language: String,
+    pub body: String,
+    pub channel: Channel,
+    pub status: LetterStatus,
+    pub pen_name: Option<String>,
+    pub reply_blank: bool,
+    pub reply_code: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConn, new: &NewLetter) -> QueryResult<Letter> {
+    diesel::insert_into(letters::table)
+        .values(new)
+        .returning(super::columns_of::<Letter>())
+        .get_result::<Letter>(conn)
+}
+
+pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Letter>> {
+    letters::table
+        .find(id)
+        .select(Letter::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_reply_code(conn: &mut DbConn, code: &str) -> QueryResult<Option<Letter>> {
+    letters::table
+        .filter(letters::reply_code.eq(code))
+        .select(Letter::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn count_by_status(conn: &mut DbConn) -> QueryResult<Vec<(LetterStatus, i64)>> {
+    letters::table
+        .group_by(letters::status)
+        .select((letters::status, diesel::dsl::count_star()))
+        .order(letters::status)
+        .load(conn)
+}
+
+/// Moves a letter to `status` and stamps that status's timestamp column.
+/// Checking that the move is allowed is the caller's business.
+pub fn set_status(
+    conn: &mut DbConn,
+    id: i64,
+    status: LetterStatus,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    use LetterStatus as S;
+    let target = letters::table.find(id);
+    let common = (letters::status.eq(status), letters::updated_at.eq(at));
+    let stamped = match status {
+        S::Draft => diesel::update(target).set(common).execute(conn),
+        S::Submitted => diesel::update(target)
+            .set((common, letters::submitted_at.eq(at)))
+            .execute(conn),
+        S::ReturnedToWriter => diesel::update(target)
+            .set((common, letters::returned_to_writer_at.eq(at)))
+            .execute(conn),
+        S::Rejected => diesel::update(target)
+            .set((common, letters::rejected_at.eq(at)))
+            .execute(conn),
+        S::Approved => diesel::update(target)
+            .set((common, letters::approved_at.eq(at)))
+            .execute(conn),
+        S::Queued => diesel::update(target)
+            .set((common, letters::queued_at.eq(at)))
+            .execute(conn),
+        S::Held => diesel::update(target)
+            .set((common, letters::held_at.eq(at)))
+            .execute(conn),
+        S::Sent => diesel::update(target)
+            .set((common, letters::sent_at.eq(at)))
+            .execute(conn),
+        S::Delivered => diesel::update(target)
+            .set((common, letters::delivered_at.eq(at)))
+            .execute(conn),
+        S::Censored => diesel::update(target)
+            .set((common, letters::censored_at.eq(at)))
+            .execute(conn),
+        S::Returned => diesel::update(target)
+            .set((common, letters::returned_at.eq(at)))
+            .execute(conn),
+        S::LostOnTransfer => diesel::update(target)
+            .set((common, letters::lost_at.eq(at)))
+            .execute(conn),
+        S::Replied => diesel::update(target)
+            .set((common, letters::replied_at.eq(at)))
+            .execute(conn),
+    }?;
+    if stamped == 0 {
+        return Err(diesel::result::Error::NotFound);
+    }
+    Ok(())
+}
+
+/// Reply codes are printed on each letter and read back from handwritten
+/// replies, so they use only characters that cannot be mistaken for another
+/// (no 0/O, 1/I/L, 2/Z, 5/S, 8/B, U/V) and are grouped for reading aloud.
+const REPLY_CODE_ALPHABET: &[u8] = b"34679ACDEFGHJKMNPQRTWXY";
+
+/// A fresh reply code such as "K7-QX4H". About 1.5·10⁸ codes; the unique
+/// index catches the rare collision and the caller draws again.
+pub fn new_reply_code(rng: &mut impl Rng) -> String {
+    let mut code = String::with_capacity(7);
+    for i in 0..6 {
+        if i == 2 {
+            code.push('-');
+        }
+        let index = rng.gen_range(0..REPLY_CODE_ALPHABET.len());
+        code.push(char::from(REPLY_CODE_ALPHABET[index]));
+    }
+    code
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reply_codes_avoid_look_alike_characters() {
+        let mut rng = rand::thread_rng();
+        for _ in 0..200 {
+            let code = new_reply_code(&mut rng);
+            assert_eq!(code.len(), 7);
+            assert_eq!(&code[2..3], "-");
+            assert!(
+                !code.contains(['0', 'O', '1', 'I', 'L', '2', 'Z', '5', 'S', '8', 'B', 'U', 'V']),
+                "{code}"
+            );
+        }
+    }
+}

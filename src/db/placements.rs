@@ -1,0 +1,125 @@
+//! Where a prisoner is held, over time. The open placement (no end date) is the
+//! current address; "in transit" is a placement of its own, with no facility.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::schema::placements;
+use super::text_enum::text_enum;
+use super::DbConn;
+
+text_enum! {
+    pub enum PlacementState {
+        Held = "held",
+        InTransit = "in_transit",
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = placements)]
+pub struct Placement {
+    pub id: i64,
+    pub prisoner_id: i64,
+    pub facility_id: Option<i64>,
+    pub state: PlacementState,
+    pub started_on: Option<NaiveDate>,
+    pub ended_on: Option<NaiveDate>,
+    /// When someone last confirmed that mail reaches the prisoner here.
+    pub address_confirmed_at: Option<NaiveDateTime>,
+    /// Where the information came from (a relative, a lawyer, a support group's post).
+    pub source: Option<String>,
+    pub notes: String,
+    pub created_by: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A new placement: at a facility, or in transit when `facility_id` is `None`.
+#[derive(Debug, Clone)]
+pub struct NewPlacement {
+    pub prisoner_id: i64,
+    pub facility_id: Option<i64>,
+    pub started_on: Option<NaiveDate>,
+    pub address_confirmed_at: Option<NaiveDateTime>,
+    pub source: Option<String>,
+    pub notes: String,
+    pub created_by: Option<i64>,
+}
+
+pub fn current(conn: &mut DbConn, prisoner_id: i64) -> QueryResult<Option<Placement>> {
+    placements::table
+        .filter(placements::prisoner_id.eq(prisoner_id))
+        .filter(placements::ended_on.is_null())
+        .select(Placement::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Newest first.
+pub fn history(conn: &mut DbConn, prisoner_id: i64) -> QueryResult<Vec<Placement>> {
+    placements::table
+        .filter(placements::prisoner_id.eq(prisoner_id))
+        .order((
+            placements::ended_on.is_null().desc(),
+            placements::started_on.desc(),
+            placements::id.desc(),
+        ))
+        .select(Placement::as_select())
+        .load(conn)
+}
+
+/// Moves the prisoner: closes the open placement on `new.started_on` (or
+/// `today`) and opens the new one. Run it inside a transaction; the unique
+/// index on open placements guarantees there is never more than one.
+pub fn transfer(
+    conn: &mut DbConn,
+    new: &NewPlacement,
+    today: NaiveDate,
+    now: NaiveDateTime,
+) -> QueryResult<Placement> {
+    let ended_on = new.started_on.unwrap_or(today);
+    diesel::update(
+        placements::table
+            .filter(placements::prisoner_id.eq(new.prisoner_id))
+            .filter(placements::ended_on.is_null()),
+    )
+    .set((
+        placements::ended_on.eq(ended_on),
+        placements::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    let state = if new.facility_id.is_some() {
+        PlacementState::Held
+    } else {
+        PlacementState::InTransit
+    };
+    diesel::insert_into(placements::table)
+        .values((
+            placements::prisoner_id.eq(new.prisoner_id),
+            placements::facility_id.eq(new.facility_id),
+            placements::state.eq(state),
+            placements::started_on.eq(new.started_on),
+            placements::address_confirmed_at.eq(new.address_confirmed_at),
+            placements::source.eq(&new.source),
+            placements::notes.eq(&new.notes),
+            placements::created_by.eq(new.created_by),
+            placements::created_at.eq(now),
+            placements::updated_at.eq(now),
+        ))
+        .returning(super::columns_of::<Placement>())
+        .get_result::<Placement>(conn)
+}
+
+pub fn confirm_address(
+    conn: &mut DbConn,
+    placement_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(placements::table.find(placement_id))
+        .set((
+            placements::address_confirmed_at.eq(now),
+            placements::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(drop)
+}

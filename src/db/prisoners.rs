@@ -1,0 +1,441 @@
+//! Prisoners: who they are, their status and the measure imposed, how they are
+//! recognised, and the summary columns (last letter, last reply) that lists
+//! sort by without aggregating the letters table.
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::schema::{
+    prisoner_charges, prisoner_recognitions, prisoner_sources, prisoner_tags, prisoners,
+};
+use super::text_enum::text_enum;
+use super::DbConn;
+
+text_enum! {
+    pub enum Gender {
+        Male = "male",
+        Female = "female",
+    }
+}
+
+text_enum! {
+    pub enum PrisonerStatus {
+        PreTrial = "pre_trial",
+        Convicted = "convicted",
+        InTransit = "in_transit",
+        Released = "released",
+        Deceased = "deceased",
+        Unknown = "unknown",
+    }
+}
+
+text_enum! {
+    /// The measure imposed, as human-rights groups count it.
+    pub enum Measure {
+        Custody = "custody",
+        RestrictionInInstitution = "restriction_institution",
+        RestrictionAtHome = "restriction_home",
+        HouseArrest = "house_arrest",
+        Recognizance = "recognizance",
+        FineOrLabour = "fine_or_labour",
+        Suspended = "suspended",
+        Pardoned = "pardoned",
+        ForcedEmigration = "forced_emigration",
+    }
+}
+
+text_enum! {
+    pub enum RecognitionKind {
+        PoliticalPrisoner = "political_prisoner",
+        PoliticallyPersecuted = "politically_persecuted",
+    }
+}
+
+text_enum! {
+    pub enum TagKind {
+        /// A language the prisoner reads (ISO 639-1 code).
+        Language = "language",
+        Interest = "interest",
+    }
+}
+
+/// A birth date of which only the year may be known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BirthDate {
+    pub year: i32,
+    pub month: Option<u32>,
+    pub day: Option<u32>,
+}
+
+impl BirthDate {
+    /// Accepts "1979", "1979-03" or "1979-03-14".
+    pub fn parse(text: &str) -> Result<BirthDate, String> {
+        let text = text.trim();
+        let mut parts = text.split('-');
+        let bad = || format!("expected a year (1979) or a date (1979-03-14), got {text:?}");
+        let year: i32 = parts.next().and_then(|y| y.parse().ok()).ok_or_else(bad)?;
+        let month = parts
+            .next()
+            .map(|m| m.parse::<u32>().map_err(|_| bad()))
+            .transpose()?;
+        let day = parts
+            .next()
+            .map(|d| d.parse::<u32>().map_err(|_| bad()))
+            .transpose()?;
+        if parts.next().is_some() {
+            return Err(bad());
+        }
+        BirthDate::new(year, month, day)
+    }
+
+    pub fn new(year: i32, month: Option<u32>, day: Option<u32>) -> Result<BirthDate, String> {
+        if !(1900..=2100).contains(&year) {
+            return Err(format!("birth year {year} is out of range"));
+        }
+        match (month, day) {
+            (None, Some(_)) => return Err("a birth day needs a month".to_owned()),
+            (Some(m), None) if !(1..=12).contains(&m) => {
+                return Err(format!("birth month {m} is out of range"))
+            }
+            (Some(m), Some(d)) if NaiveDate::from_ymd_opt(year, m, d).is_none() => {
+                return Err(format!("{year}-{m:02}-{d:02} is not a date"))
+            }
+            _ => {}
+        }
+        Ok(BirthDate { year, month, day })
+    }
+
+    pub fn from_columns(
+        year: Option<i32>,
+        month: Option<i32>,
+        day: Option<i32>,
+    ) -> Option<BirthDate> {
+        let to_u32 = |v: Option<i32>| v.and_then(|v| u32::try_from(v).ok());
+        BirthDate::new(year?, to_u32(month), to_u32(day)).ok()
+    }
+
+    pub fn from_date(date: NaiveDate) -> BirthDate {
+        BirthDate {
+            year: date.year(),
+            month: Some(date.month()),
+            day: Some(date.day()),
+        }
+    }
+}
+
+impl std::fmt::Display for BirthDate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.year)?;
+        if let Some(m) = self.month {
+            write!(f, "-{m:02}")?;
+        }
+        if let Some(d) = self.day {
+            write!(f, "-{d:02}")?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = prisoners)]
+pub struct Prisoner {
+    pub id: i64,
+    pub surname: String,
+    pub given_name: String,
+    pub patronymic: Option<String>,
+    /// The spelling the person is known by in Latin script; wins over generated ones.
+    pub latin_name: Option<String>,
+    pub gender: Option<Gender>,
+    pub birth_year: Option<i32>,
+    pub birth_month: Option<i32>,
+    pub birth_day: Option<i32>,
+    pub status: PrisonerStatus,
+    pub measure: Option<Measure>,
+    pub rehabilitated: bool,
+    pub release_expected_on: Option<NaiveDate>,
+    pub health_urgent: bool,
+    pub do_not_write: bool,
+    pub do_not_write_reason: Option<String>,
+    pub bio: String,
+    pub last_letter_sent_at: Option<NaiveDateTime>,
+    pub last_reply_at: Option<NaiveDateTime>,
+    pub letters_sent_count: i32,
+    pub replies_count: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl Prisoner {
+    pub fn birth_date(&self) -> Option<BirthDate> {
+        BirthDate::from_columns(self.birth_year, self.birth_month, self.birth_day)
+    }
+
+    /// "Surname Given Patronymic", as Russian lists write it.
+    pub fn full_name(&self) -> String {
+        [
+            Some(self.surname.as_str()),
+            Some(self.given_name.as_str()),
+            self.patronymic.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+    }
+}
+
+/// What a coordinator edits; the summary columns are kept by the code that
+/// sends letters and logs replies, never by a form.
+#[derive(Debug, Clone, Insertable, AsChangeset)]
+#[diesel(table_name = prisoners, treat_none_as_null = true)]
+pub struct PrisonerForm {
+    pub surname: String,
+    pub given_name: String,
+    pub patronymic: Option<String>,
+    pub latin_name: Option<String>,
+    pub gender: Option<Gender>,
+    pub birth_year: Option<i32>,
+    pub birth_month: Option<i32>,
+    pub birth_day: Option<i32>,
+    pub status: PrisonerStatus,
+    pub measure: Option<Measure>,
+    pub rehabilitated: bool,
+    pub release_expected_on: Option<NaiveDate>,
+    pub health_urgent: bool,
+    pub do_not_write: bool,
+    pub do_not_write_reason: Option<String>,
+    pub bio: String,
+}
+
+impl PrisonerForm {
+    pub fn new(surname: &str, given_name: &str, patronymic: Option<&str>) -> PrisonerForm {
+        PrisonerForm {
+            surname: surname.to_owned(),
+            given_name: given_name.to_owned(),
+            patronymic: patronymic.map(str::to_owned),
+            latin_name: None,
+            gender: None,
+            birth_year: None,
+            birth_month: None,
+            birth_day: None,
+            status: PrisonerStatus::Unknown,
+            measure: None,
+            rehabilitated: false,
+            release_expected_on: None,
+            health_urgent: false,
+            do_not_write: false,
+            do_not_write_reason: None,
+            bio: String::new(),
+        }
+    }
+
+    pub fn set_birth_date(&mut self, birth: Option<BirthDate>) {
+        let to_i32 = |v: Option<u32>| v.and_then(|v| i32::try_from(v).ok());
+        self.birth_year = birth.map(|b| b.year);
+        self.birth_month = birth.and_then(|b| to_i32(b.month));
+        self.birth_day = birth.and_then(|b| to_i32(b.day));
+    }
+}
+
+pub fn insert(conn: &mut DbConn, form: &PrisonerForm, now: NaiveDateTime) -> QueryResult<Prisoner> {
+    diesel::insert_into(prisoners::table)
+        .values((
+            form,
+            prisoners::letters_sent_count.eq(0),
+            prisoners::replies_count.eq(0),
+            prisoners::created_at.eq(now),
+            prisoners::updated_at.eq(now),
+        ))
+        .returning(super::columns_of::<Prisoner>())
+        .get_result::<Prisoner>(conn)
+}
+
+pub fn update(
+    conn: &mut DbConn,
+    id: i64,
+    form: &PrisonerForm,
+    now: NaiveDateTime,
+) -> QueryResult<Prisoner> {
+    diesel::update(prisoners::table.find(id))
+        .set((form, prisoners::updated_at.eq(now)))
+        .returning(super::columns_of::<Prisoner>())
+        .get_result::<Prisoner>(conn)
+}
+
+pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Prisoner>> {
+    prisoners::table
+        .find(id)
+        .select(Prisoner::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
+    prisoners::table.count().get_result(conn)
+}
+
+/// Keeps the summary columns current when a letter goes out.
+pub fn note_letter_sent(conn: &mut DbConn, id: i64, sent_at: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(prisoners::table.find(id))
+        .set(prisoners::letters_sent_count.eq(prisoners::letters_sent_count + 1))
+        .execute(conn)?;
+    // Letters are recorded out of order (a coordinator back-fills a receipt),
+    // so only a later date moves the mark.
+    diesel::update(
+        prisoners::table.find(id).filter(
+            prisoners::last_letter_sent_at
+                .is_null()
+                .or(prisoners::last_letter_sent_at.lt(sent_at)),
+        ),
+    )
+    .set(prisoners::last_letter_sent_at.eq(sent_at))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Keeps the summary columns current when a reply is logged.
+pub fn note_reply(conn: &mut DbConn, id: i64, received_at: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(prisoners::table.find(id))
+        .set(prisoners::replies_count.eq(prisoners::replies_count + 1))
+        .execute(conn)?;
+    diesel::update(
+        prisoners::table.find(id).filter(
+            prisoners::last_reply_at
+                .is_null()
+                .or(prisoners::last_reply_at.lt(received_at)),
+        ),
+    )
+    .set(prisoners::last_reply_at.eq(received_at))
+    .execute(conn)?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = prisoner_recognitions)]
+pub struct Recognition {
+    pub id: i64,
+    pub prisoner_id: i64,
+    pub kind: RecognitionKind,
+    /// "Memorial", "Viasna", …
+    pub organisation: String,
+    pub since: Option<NaiveDate>,
+    pub source_url: Option<String>,
+}
+
+pub fn add_recognition(
+    conn: &mut DbConn,
+    prisoner_id: i64,
+    kind: RecognitionKind,
+    organisation: &str,
+    since: Option<NaiveDate>,
+    source_url: Option<&str>,
+) -> QueryResult<()> {
+    diesel::insert_into(prisoner_recognitions::table)
+        .values((
+            prisoner_recognitions::prisoner_id.eq(prisoner_id),
+            prisoner_recognitions::kind.eq(kind),
+            prisoner_recognitions::organisation.eq(organisation),
+            prisoner_recognitions::since.eq(since),
+            prisoner_recognitions::source_url.eq(source_url),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn recognitions(conn: &mut DbConn, prisoner_id: i64) -> QueryResult<Vec<Recognition>> {
+    prisoner_recognitions::table
+        .filter(prisoner_recognitions::prisoner_id.eq(prisoner_id))
+        .order(prisoner_recognitions::since)
+        .select(Recognition::as_select())
+        .load(conn)
+}
+
+/// Adds criminal-code articles ("ст. 207.3 ч. 2 УК РФ").
+pub fn add_charge(conn: &mut DbConn, prisoner_id: i64, article: &str) -> QueryResult<()> {
+    diesel::insert_into(prisoner_charges::table)
+        .values((
+            prisoner_charges::prisoner_id.eq(prisoner_id),
+            prisoner_charges::article.eq(article),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn charges(conn: &mut DbConn, prisoner_id: i64) -> QueryResult<Vec<String>> {
+    prisoner_charges::table
+        .filter(prisoner_charges::prisoner_id.eq(prisoner_id))
+        .order(prisoner_charges::id)
+        .select(prisoner_charges::article)
+        .load(conn)
+}
+
+pub fn add_tag(conn: &mut DbConn, prisoner_id: i64, kind: TagKind, value: &str) -> QueryResult<()> {
+    diesel::insert_into(prisoner_tags::table)
+        .values((
+            prisoner_tags::prisoner_id.eq(prisoner_id),
+            prisoner_tags::kind.eq(kind),
+            prisoner_tags::value.eq(value),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn tags(conn: &mut DbConn, prisoner_id: i64, kind: TagKind) -> QueryResult<Vec<String>> {
+    prisoner_tags::table
+        .filter(prisoner_tags::prisoner_id.eq(prisoner_id))
+        .filter(prisoner_tags::kind.eq(kind))
+        .order(prisoner_tags::value)
+        .select(prisoner_tags::value)
+        .load(conn)
+}
+
+pub fn add_source(
+    conn: &mut DbConn,
+    prisoner_id: i64,
+    url: &str,
+    title: Option<&str>,
+) -> QueryResult<()> {
+    diesel::insert_into(prisoner_sources::table)
+        .values((
+            prisoner_sources::prisoner_id.eq(prisoner_id),
+            prisoner_sources::url.eq(url),
+            prisoner_sources::title.eq(title),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn sources(conn: &mut DbConn, prisoner_id: i64) -> QueryResult<Vec<(String, Option<String>)>> {
+    prisoner_sources::table
+        .filter(prisoner_sources::prisoner_id.eq(prisoner_id))
+        .order(prisoner_sources::id)
+        .select((prisoner_sources::url, prisoner_sources::title))
+        .load(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn birth_dates_may_be_a_year_alone() {
+        assert_eq!(
+            BirthDate::parse("1979").unwrap(),
+            BirthDate {
+                year: 1979,
+                month: None,
+                day: None
+            }
+        );
+        assert_eq!(
+            BirthDate::parse("1979-03-14").unwrap().to_string(),
+            "1979-03-14"
+        );
+        assert!(BirthDate::parse("1979-02-30").is_err());
+        assert!(BirthDate::parse("79").is_err());
+        assert!(BirthDate::parse("1979-13").is_err());
+        assert!(BirthDate::parse("").is_err());
+        assert!(BirthDate::parse("1979-1-2-3").is_err());
+    }
+}

@@ -1,0 +1,125 @@
+//! Replies from prisoners, matched to a letter (and so a writer) where
+//! possible, and the scans that came with them.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::{replies, reply_files};
+use super::text_enum::text_enum;
+use super::DbConn;
+
+text_enum! {
+    pub enum ReplyChannel {
+        Paper = "paper",
+        FsinPismoScan = "fsin_pismo_scan",
+        ZonatelecomScan = "zonatelecom_scan",
+        Email = "email",
+    }
+}
+
+text_enum! {
+    pub enum MatchState {
+        Matched = "matched",
+        /// Waiting for a coordinator to say whose reply it is.
+        Unmatched = "unmatched",
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = replies)]
+pub struct Reply {
+    pub id: i64,
+    pub prisoner_id: Option<i64>,
+    pub letter_id: Option<i64>,
+    pub writer_id: Option<i64>,
+    pub received_at: NaiveDateTime,
+    pub channel: ReplyChannel,
+    /// The code as read from the reply, before matching.
+    pub reply_code: Option<String>,
+    pub transcription: String,
+    pub notes: String,
+    /// An unused reply blank came back alone: the letter was likely blocked.
+    pub blank_unused: bool,
+    pub match_state: MatchState,
+    /// The e-mail's Message-ID, so importing the same mail twice adds nothing.
+    pub source_message_id: Option<String>,
+    pub logged_by: Option<i64>,
+    pub writer_notified_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = replies)]
+pub struct NewReply {
+    pub prisoner_id: Option<i64>,
+    pub letter_id: Option<i64>,
+    pub writer_id: Option<i64>,
+    pub received_at: NaiveDateTime,
+    pub channel: ReplyChannel,
+    pub reply_code: Option<String>,
+    pub transcription: String,
+    pub notes: String,
+    pub blank_unused: bool,
+    pub match_state: MatchState,
+    pub source_message_id: Option<String>,
+    pub logged_by: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = reply_files)]
+pub struct ReplyFile {
+    pub id: i64,
+    pub reply_id: i64,
+    /// A random name inside the data directory; never derived from user input.
+    pub stored_name: String,
+    pub original_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = reply_files)]
+pub struct NewReplyFile {
+    pub reply_id: i64,
+    pub stored_name: String,
+    pub original_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConn, new: &NewReply) -> QueryResult<Reply> {
+    diesel::insert_into(replies::table)
+        .values(new)
+        .returning(super::columns_of::<Reply>())
+        .get_result::<Reply>(conn)
+}
+
+pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Reply>> {
+    replies::table
+        .find(id)
+        .select(Reply::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn add_file(conn: &mut DbConn, new: &NewReplyFile) -> QueryResult<ReplyFile> {
+    diesel::insert_into(reply_files::table)
+        .values(new)
+        .returning(super::columns_of::<ReplyFile>())
+        .get_result::<ReplyFile>(conn)
+}
+
+pub fn files(conn: &mut DbConn, reply_id: i64) -> QueryResult<Vec<ReplyFile>> {
+    reply_files::table
+        .filter(reply_files::reply_id.eq(reply_id))
+        .order(reply_files::id)
+        .select(ReplyFile::as_select())
+        .load(conn)
+}

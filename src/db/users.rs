@@ -1,0 +1,147 @@
+//! Accounts: volunteers, coordinators and admins.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::users;
+use super::text_enum::text_enum;
+use super::DbConn;
+
+text_enum! {
+    pub enum Role {
+        Volunteer = "volunteer",
+        Coordinator = "coordinator",
+        Admin = "admin",
+    }
+}
+
+impl Role {
+    /// Coordinators and admins run the organisation's side.
+    pub fn is_coordinator(self) -> bool {
+        matches!(self, Role::Coordinator | Role::Admin)
+    }
+}
+
+text_enum! {
+    /// How often digest reminders go out.
+    pub enum RemindFrequency {
+        Never = "never",
+        Daily = "daily",
+        Weekly = "weekly",
+        Monthly = "monthly",
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = users)]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub pen_name: Option<String>,
+    pub role: Role,
+    pub password_hash: Option<String>,
+    pub locale: String,
+    pub time_zone: String,
+    /// Space-separated language codes the user writes in.
+    pub writes_languages: String,
+    pub remind_frequency: RemindFrequency,
+    pub remind_digest: bool,
+    pub remind_dry_spell_days: Option<i32>,
+    pub remind_birthdays: bool,
+    pub remind_replies: bool,
+    pub remind_transfers: bool,
+    pub remind_letter_status: bool,
+    pub remind_coordinator_digest: bool,
+    pub trusted: bool,
+    pub disabled: bool,
+    pub last_login_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser {
+    pub email: String,
+    pub display_name: String,
+    pub pen_name: Option<String>,
+    pub role: Role,
+    pub password_hash: Option<String>,
+    pub locale: String,
+    pub time_zone: String,
+    pub writes_languages: String,
+    pub remind_frequency: RemindFrequency,
+    pub remind_digest: bool,
+    pub remind_dry_spell_days: Option<i32>,
+    pub remind_birthdays: bool,
+    pub remind_replies: bool,
+    pub remind_transfers: bool,
+    pub remind_letter_status: bool,
+    pub remind_coordinator_digest: bool,
+    pub trusted: bool,
+    pub disabled: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl NewUser {
+    /// A new account with the reminder defaults a supporter would expect:
+    /// weekly digests, replies at once, and a nudge after 30 quiet days.
+    pub fn new(email: &str, display_name: &str, role: Role, now: NaiveDateTime) -> NewUser {
+        NewUser {
+            email: normalize_email(email),
+            display_name: display_name.trim().to_owned(),
+            pen_name: None,
+            role,
+            password_hash: None,
+            locale: "ru".to_owned(),
+            time_zone: "UTC".to_owned(),
+            writes_languages: "ru".to_owned(),
+            remind_frequency: RemindFrequency::Weekly,
+            remind_digest: true,
+            remind_dry_spell_days: Some(30),
+            remind_birthdays: true,
+            remind_replies: true,
+            remind_transfers: true,
+            remind_letter_status: true,
+            remind_coordinator_digest: role.is_coordinator(),
+            trusted: false,
+            disabled: false,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
+/// E-mail addresses are compared without case or surrounding space.
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+pub fn insert(conn: &mut DbConn, new: &NewUser) -> QueryResult<User> {
+    diesel::insert_into(users::table)
+        .values(new)
+        .returning(super::columns_of::<User>())
+        .get_result::<User>(conn)
+}
+
+pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
+    users::table.count().get_result(conn)
+}
+
+pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<User>> {
+    users::table
+        .find(id)
+        .select(User::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<User>> {
+    users::table
+        .filter(users::email.eq(normalize_email(email)))
+        .select(User::as_select())
+        .first(conn)
+        .optional()
+}

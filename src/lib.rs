@@ -1,0 +1,11 @@
+//! Konvert: letters to political prisoners, from the first draft to the reply.
+
+pub mod accounts;
+pub mod address;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod locale;
+pub mod startup;
+pub mod web;

@@ -1,0 +1,286 @@
+//! The `konvert` command: the server and the tools around it.
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use clap::{Parser, Subcommand, ValueEnum};
+
+use konvert::accounts::{self, AccountInput};
+use konvert::config::Settings;
+use konvert::db::{self, users::Role, Db};
+use konvert::locale;
+use konvert::startup::Application;
+
+#[derive(Parser)]
+#[command(
+    name = "konvert",
+    version,
+    about = "Letters to political prisoners, from the first draft to the reply"
+)]
+struct Cli {
+    /// A TOML settings file; KONVERT_* environment variables override it.
+    #[arg(long, global = true, env = "KONVERT_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web app (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Load an invented demo dataset (about 30 prisoners in 10 facilities).
+    Demo,
+    /// Print a Russian name in the dative case: "Surname Given [Patronymic]".
+    Decline {
+        #[arg(long)]
+        gender: Option<GenderArg>,
+        name: String,
+    },
+    /// Romanise text by a named standard.
+    Translit {
+        #[arg(long)]
+        scheme: String,
+        text: String,
+    },
+    /// Render an address from a JSON record on standard input.
+    Address {
+        #[arg(long)]
+        style: String,
+        /// The sender's country (ISO code), for mail from abroad.
+        #[arg(long)]
+        from: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account; the password is read from standard input.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// The name other members see (defaults to the part of the address before @).
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RoleArg {
+    Volunteer,
+    Coordinator,
+    Admin,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum GenderArg {
+    Male,
+    Female,
+}
+
+/// A failure that is the input's fault: exit status 2, like a usage error.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct BadInput(String);
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // One line, whatever the cause chain or the driver's message holds.
+            let text = format!("{e:#}")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            eprintln!("konvert: {text}");
+            if e.downcast_ref::<BadInput>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    // The locale tools need no settings or database.
+    match &cli.command {
+        Some(Command::Decline { gender, name }) => return decline(*gender, name),
+        Some(Command::Translit { scheme, text }) => return translit(scheme, text),
+        Some(Command::Address { style, from }) => return address(style, from.as_deref()),
+        _ => {}
+    }
+    let settings = Settings::load(cli.config.as_deref())?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(settings),
+        Command::Migrate => migrate(&settings),
+        Command::User {
+            command: UserCommand::Create { email, role, name },
+        } => create_user(&settings, &email, role, name),
+        Command::Demo => demo(&settings),
+        Command::Decline { .. } | Command::Translit { .. } | Command::Address { .. } => Ok(()),
+    }
+}
+
+fn init_logging(filter: &str) -> anyhow::Result<()> {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .map_err(|e| anyhow::anyhow!("KONVERT_LOG: {e}"))?;
+    // Logs go to standard error; standard output carries what a person asked for
+    // (the first-admin link, command results).
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    Ok(())
+}
+
+fn serve(settings: Settings) -> anyhow::Result<()> {
+    init_logging(&settings.log)?;
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(settings)?;
+        let settings = app.settings().clone();
+        let token = app
+            .db()
+            .run(|conn| accounts::first_admin_token(conn, db::now()).map_err(db::DbError::from))
+            .await
+            .context("cannot check for existing accounts")?;
+        tracing::info!(
+            database = settings.database.backend_name(),
+            "Konvert is listening on http://{}:{}",
+            settings.bind.ip(),
+            app.port()
+        );
+        if let Some(token) = token {
+            // Printed, not logged: the link is a secret for whoever started the server.
+            println!(
+                "\nNo accounts yet. Create the first admin account here (valid for 24 hours):\n\n    {}/setup/{token}\n",
+                settings.base_url
+            );
+            let _ = std::io::stdout().flush();
+        }
+        app.run_until_stopped().await.context("server stopped")
+    })
+}
+
+fn open_db(settings: &Settings) -> anyhow::Result<Db> {
+    Db::open(&settings.database, 2)
+}
+
+fn migrate(settings: &Settings) -> anyhow::Result<()> {
+    // Db::open migrates.
+    open_db(settings)?;
+    println!(
+        "The {} database is up to date.",
+        settings.database.backend_name()
+    );
+    Ok(())
+}
+
+fn create_user(
+    settings: &Settings,
+    email: &str,
+    role: RoleArg,
+    name: Option<String>,
+) -> anyhow::Result<()> {
+    let mut password = String::new();
+    std::io::stdin()
+        .read_to_string(&mut password)
+        .map_err(|e| BadInput(format!("cannot read the password from standard input: {e}")))?;
+    let password = password.lines().next().unwrap_or("").to_owned();
+    let display_name = name.unwrap_or_else(|| email.split('@').next().unwrap_or(email).to_owned());
+    let input = AccountInput {
+        email: email.to_owned(),
+        display_name,
+        password,
+    };
+    if let Err(errors) = input.validate() {
+        let fields = ["email", "display_name", "password"]
+            .iter()
+            .filter_map(|f| errors.get(f).map(|m| format!("{f}: {m}")))
+            .collect::<Vec<_>>()
+            .join(" ");
+        return Err(BadInput(fields).into());
+    }
+    let role = match role {
+        RoleArg::Volunteer => Role::Volunteer,
+        RoleArg::Coordinator => Role::Coordinator,
+        RoleArg::Admin => Role::Admin,
+    };
+    let hash = accounts::hash_password(&input.password)
+        .map_err(|e| anyhow::anyhow!("password hashing: {e}"))?;
+    let db = open_db(settings)?;
+    let mut conn = db.get()?;
+    let user = db::write_tx(&mut conn, |conn| {
+        accounts::create_user(conn, &input, hash, role, None, db::now())
+    })
+    .map_err(|e| match e {
+        accounts::CreateError::EmailTaken => BadInput(format!("{}: {e}", input.email)).into(),
+        accounts::CreateError::Db(e) => anyhow::Error::from(e),
+    })?;
+    println!("Created {} ({}), id {}.", user.email, user.role, user.id);
+    Ok(())
+}
+
+fn demo(settings: &Settings) -> anyhow::Result<()> {
+    let db = open_db(settings)?;
+    let mut conn = db.get()?;
+    let s = konvert::demo::load(&mut conn, db::now())?;
+    println!(
+        "Loaded the demo data: {} facilities, {} prisoners, {} placements, {} letters, {} replies, {} users.",
+        s.facilities, s.prisoners, s.placements, s.letters, s.replies, s.users
+    );
+    println!("Every person in it is invented. Demo accounts have no password.");
+    Ok(())
+}
+
+fn decline(gender: Option<GenderArg>, name: &str) -> anyhow::Result<()> {
+    let gender = gender.map(|g| match g {
+        GenderArg::Male => locale::Gender::Male,
+        GenderArg::Female => locale::Gender::Female,
+    });
+    let dative = locale::decline_dative(name, gender).map_err(|e| BadInput(e.to_string()))?;
+    println!("{dative}");
+    Ok(())
+}
+
+fn translit(scheme: &str, text: &str) -> anyhow::Result<()> {
+    let scheme: locale::Scheme = scheme
+        .parse()
+        .map_err(|e: locale::LocaleError| BadInput(e.to_string()))?;
+    println!("{}", locale::transliterate(scheme, text));
+    Ok(())
+}
+
+fn address(style: &str, from: Option<&str>) -> anyhow::Result<()> {
+    let style: locale::Style = style
+        .parse()
+        .map_err(|e: locale::LocaleError| BadInput(e.to_string()))?;
+    let mut input = String::new();
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .map_err(|e| BadInput(format!("cannot read the record from standard input: {e}")))?;
+    if input.trim().is_empty() {
+        bail!(BadInput(
+            "expected a JSON address record on standard input".to_owned()
+        ));
+    }
+    let record: locale::AddressRecord = serde_json::from_str(&input)
+        .map_err(|e| BadInput(format!("the record is not valid JSON for an address: {e}")))?;
+    let text = locale::render_address(&record, style, from).map_err(|e| BadInput(e.to_string()))?;
+    println!("{text}");
+    Ok(())
+}
