@@ -235,7 +235,7 @@ mod tests {
         assert!(errors.get("display_name").is_some());
         assert!(errors.get("password").is_some());
         let good = AccountInput {
-            email: "анна@example.org".into(),
+            email: "anna@почта.рф".into(),
             display_name: "Анна".into(),
             password: "длинный пароль".into(),
         };

@@ -321,16 +321,12 @@ pub fn load(conn: &mut DbConn, now: NaiveDateTime) -> Result<DemoSummary, DemoEr
 
         for i in 0..30 {
             let female = i % 4 == 1;
-            let (male_surname, female_surname) = *pick(&mut rng, SURNAMES);
-            let (father_m, father_f) = *pick(&mut rng, FATHERS);
+            let (male_surname, female_surname) = pick(&mut rng, SURNAMES);
+            let (father_m, father_f) = pick(&mut rng, FATHERS);
             let mut form = if female {
-                PrisonerForm::new(
-                    female_surname,
-                    *pick(&mut rng, FEMALE_GIVEN),
-                    Some(father_f),
-                )
+                PrisonerForm::new(female_surname, pick(&mut rng, FEMALE_GIVEN), Some(father_f))
             } else {
-                PrisonerForm::new(male_surname, *pick(&mut rng, MALE_GIVEN), Some(father_m))
+                PrisonerForm::new(male_surname, pick(&mut rng, MALE_GIVEN), Some(father_m))
             };
             form.gender = Some(if female { Gender::Female } else { Gender::Male });
             let year = rng.gen_range(1955..=2003);
@@ -382,7 +378,7 @@ pub fn load(conn: &mut DbConn, now: NaiveDateTime) -> Result<DemoSummary, DemoEr
             prisoners::add_charge(
                 conn,
                 prisoner.id,
-                *pick(&mut rng, if belarus { BY_CHARGES } else { RU_CHARGES }),
+                pick(&mut rng, if belarus { BY_CHARGES } else { RU_CHARGES }),
             )?;
             prisoners::add_tag(conn, prisoner.id, TagKind::Language, "ru")?;
             if i % 4 == 0 {
@@ -435,7 +431,7 @@ pub fn load(conn: &mut DbConn, now: NaiveDateTime) -> Result<DemoSummary, DemoEr
                 serde_json::to_string(&crate::address::record(&prisoner, Some(facility))).ok();
             let letter_count = rng.gen_range(0..=4);
             for n in 0..letter_count {
-                let writer = pick(&mut rng, &writers);
+                let writer = &writers[rng.gen_range(0..writers.len())];
                 let channel = if belarus {
                     Channel::Post
                 } else if n % 2 == 0 {
@@ -452,7 +448,7 @@ pub fn load(conn: &mut DbConn, now: NaiveDateTime) -> Result<DemoSummary, DemoEr
                         placement_id: Some(current.id),
                         address_snapshot: snapshot.clone(),
                         language: "ru".to_owned(),
-                        body: pick(&mut rng, BODIES).to_string(),
+                        body: pick(&mut rng, BODIES).to_owned(),
                         channel,
                         status: LetterStatus::Draft,
                         pen_name: writer.pen_name.clone(),
@@ -547,9 +543,9 @@ fn placement(
     }
 }
 
-fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {
+fn pick<T: Copy>(rng: &mut StdRng, items: &[T]) -> T {
     // Only ever called with the non-empty constant lists above.
-    &items[rng.gen_range(0..items.len())]
+    items[rng.gen_range(0..items.len())]
 }
 
 fn summary_json(s: &DemoSummary) -> serde_json::Value {

@@ -10,6 +10,7 @@ use super::text_enum::text_enum;
 use super::DbConn;
 
 text_enum! {
+    #[derive(Default)]
     pub enum FacilityKind {
         /// СИЗО: remand prison.
         Remand = "remand",
@@ -25,6 +26,7 @@ text_enum! {
         Juvenile = "juvenile",
         /// ИЦ: correctional centre (forced labour).
         CorrectionalCentre = "correctional_centre",
+        #[default]
         Other = "other",
     }
 }
@@ -84,12 +86,6 @@ pub struct FacilityForm {
     pub locality_en: Option<String>,
     pub street_en: Option<String>,
     pub notes: String,
-}
-
-impl Default for FacilityKind {
-    fn default() -> Self {
-        FacilityKind::Other
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
