@@ -34,23 +34,29 @@ impl AccountInput {
     pub fn validate(&self) -> Result<(), FieldErrors> {
         let mut errors = FieldErrors::default();
         if !self.email.trim().validate_email() {
-            errors.add("email", "Enter an e-mail address such as name@example.org.");
+            errors.add("email", "accounts.error_email");
         }
         if self.display_name.trim().is_empty() {
-            errors.add("display_name", "Enter the name other members will see.");
+            errors.add("display_name", "accounts.error_name_missing");
         } else if self.display_name.trim().chars().count() > 100 {
-            errors.add("display_name", "Use at most 100 characters.");
+            errors.add("display_name", "accounts.error_name_long");
         }
-        let chars = self.password.chars().count();
-        if chars < MIN_PASSWORD_CHARS {
-            errors.add(
-                "password",
-                format!("Use at least {MIN_PASSWORD_CHARS} characters."),
-            );
-        } else if chars > 1024 {
-            errors.add("password", "Use at most 1024 characters.");
+        if let Err(key) = check_password(&self.password) {
+            errors.add("password", key);
         }
         errors.into_result()
+    }
+}
+
+/// A password's length is all we ask of it. Errors are UI string keys.
+pub fn check_password(password: &str) -> Result<(), &'static str> {
+    let chars = password.chars().count();
+    if chars < MIN_PASSWORD_CHARS {
+        Err("accounts.error_password_short")
+    } else if chars > 1024 {
+        Err("accounts.error_password_long")
+    } else {
+        Ok(())
     }
 }
 
@@ -71,6 +77,31 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
                 .is_ok()
         })
         .unwrap_or(false)
+}
+
+/// Checks a sign-in attempt. Runs Argon2 even for unknown addresses, so the
+/// answer takes as long either way and does not reveal who has an account.
+/// Call it on a blocking thread.
+pub fn check_sign_in(
+    conn: &mut DbConn,
+    email: &str,
+    password: &str,
+) -> diesel::QueryResult<Option<User>> {
+    let user = users::find_by_email(conn, email)?;
+    let hash = user.as_ref().and_then(|u| u.password_hash.clone());
+    let ok = match &hash {
+        Some(h) => verify_password(password, h),
+        None => {
+            verify_password(password, dummy_hash());
+            false
+        }
+    };
+    Ok(user.filter(|u| ok && !u.disabled))
+}
+
+fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash_password("not a real password").unwrap_or_default())
 }
 
 /// A random URL-safe token (256 bits).
@@ -166,13 +197,106 @@ impl From<diesel::result::Error> for AcceptError {
     }
 }
 
-/// Is this sign-up link usable right now?
-pub fn link_is_open(
+/// The open invitation behind a sign-up link, if it is usable right now.
+pub fn open_link(
     conn: &mut DbConn,
     token: &str,
     now: NaiveDateTime,
-) -> diesel::QueryResult<bool> {
-    Ok(invitations::find_open(conn, &hash_token(token), now)?.is_some())
+) -> diesel::QueryResult<Option<invitations::Invitation>> {
+    invitations::find_open(conn, &hash_token(token), now)
+}
+
+/// How long an invitation stays valid.
+pub const INVITATION_VALID_FOR: TimeDelta = TimeDelta::days(14);
+/// How long a password-reset link stays valid.
+pub const RESET_VALID_FOR: TimeDelta = TimeDelta::hours(2);
+
+/// Makes an invitation for `email` with `role`; returns the token for the link.
+pub fn invite(
+    conn: &mut DbConn,
+    email: &str,
+    role: Role,
+    created_by: i64,
+    now: NaiveDateTime,
+) -> diesel::QueryResult<String> {
+    let token = new_token();
+    let email = users::normalize_email(email);
+    invitations::insert(
+        conn,
+        &hash_token(&token),
+        Some(&email),
+        role,
+        Some(created_by),
+        now,
+        now + INVITATION_VALID_FOR,
+    )?;
+    audit::record(
+        conn,
+        Some(created_by),
+        "invite",
+        "user",
+        None,
+        &serde_json::json!({ "role": role }),
+        now,
+    )?;
+    Ok(token)
+}
+
+/// A reset link for the account with this address, if there is an enabled one.
+pub fn request_reset(
+    conn: &mut DbConn,
+    email: &str,
+    now: NaiveDateTime,
+) -> diesel::QueryResult<Option<(User, String)>> {
+    let Some(user) = users::find_by_email(conn, email)?.filter(|u| !u.disabled) else {
+        return Ok(None);
+    };
+    let token = new_token();
+    crate::db::sessions::create_reset(
+        conn,
+        &hash_token(&token),
+        user.id,
+        now,
+        now + RESET_VALID_FOR,
+    )?;
+    Ok(Some((user, token)))
+}
+
+/// The account a reset link is for, if the link is usable.
+pub fn reset_link_user(
+    conn: &mut DbConn,
+    token: &str,
+    now: NaiveDateTime,
+) -> diesel::QueryResult<Option<i64>> {
+    Ok(crate::db::sessions::find_reset(conn, &hash_token(token), now)?.map(|(_, user_id)| user_id))
+}
+
+/// Sets the new password, uses up the link, and signs the account out everywhere.
+pub fn complete_reset(
+    conn: &mut DbConn,
+    token: &str,
+    password_hash: &str,
+    now: NaiveDateTime,
+) -> Result<i64, AcceptError> {
+    crate::db::write_tx(conn, |conn| {
+        let (reset_id, user_id) = crate::db::sessions::find_reset(conn, &hash_token(token), now)?
+            .ok_or(AcceptError::InvalidLink)?;
+        if !crate::db::sessions::use_resets(conn, reset_id, user_id, now)? {
+            return Err(AcceptError::InvalidLink);
+        }
+        users::set_password_hash(conn, user_id, password_hash, now)?;
+        crate::db::sessions::delete_for_user(conn, user_id)?;
+        audit::record(
+            conn,
+            Some(user_id),
+            "reset_password",
+            "user",
+            Some(user_id),
+            &serde_json::json!({}),
+            now,
+        )?;
+        Ok(user_id)
+    })
 }
 
 /// Creates the account an invitation or setup link was made for, and uses the
@@ -187,9 +311,14 @@ pub fn accept_link(
     crate::db::write_tx(conn, |conn| {
         let invitation = invitations::find_open(conn, &hash_token(token), now)?
             .ok_or(AcceptError::InvalidLink)?;
+        // An invitation made for an address creates the account for that address.
+        let mut input = input.clone();
+        if let Some(email) = &invitation.email {
+            input.email = email.clone();
+        }
         let user = create_user(
             conn,
-            input,
+            &input,
             password_hash,
             invitation.role,
             invitation.created_by,

@@ -48,6 +48,12 @@ pub enum AppError {
     Unauthorized,
     #[error("You do not have access to this.")]
     Forbidden,
+    #[error("The form had expired or came from another site. Please go back, reload the page and try again.")]
+    CsrfRejected,
+    #[error("Too many attempts. Please wait a little and try again.")]
+    TooManyRequests { retry_after_secs: u64 },
+    #[error("What you sent is too large.")]
+    PayloadTooLarge,
     #[error("{0}")]
     Conflict(String),
     #[error("The database is not available right now. Please try again in a minute.")]
@@ -88,8 +94,22 @@ impl From<FieldErrors> for AppError {
 /// Carried in the response's extensions to `web::errors`, which draws it.
 #[derive(Debug, Clone)]
 pub struct ErrorMessage {
-    pub message: String,
+    /// The UI string to show (see `i18n`).
+    pub key: String,
     pub fields: Option<FieldErrors>,
+}
+
+impl AppError {
+    /// The UI string (`locales/*/errors.toml`) that tells a person what happened.
+    pub fn message_key(&self) -> String {
+        match self {
+            AppError::BadRequest(key) | AppError::Conflict(key) => key.clone(),
+            AppError::Validation(_) => "errors.validation".into(),
+            AppError::CsrfRejected => "errors.csrf".into(),
+            AppError::Unavailable => "errors.unavailable".into(),
+            other => format!("errors.status_{}", other.status_code().as_u16()),
+        }
+    }
 }
 
 impl ResponseError for AppError {
@@ -99,7 +119,9 @@ impl ResponseError for AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::CsrfRejected => StatusCode::FORBIDDEN,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -113,8 +135,17 @@ impl ResponseError for AppError {
             tracing::error!(error = format!("{e:#}"), "request failed");
         }
         let mut response = HttpResponse::new(self.status_code());
+        if let AppError::TooManyRequests { retry_after_secs } = self {
+            if let Ok(value) =
+                actix_web::http::header::HeaderValue::from_str(&retry_after_secs.to_string())
+            {
+                response
+                    .headers_mut()
+                    .insert(actix_web::http::header::RETRY_AFTER, value);
+            }
+        }
         response.extensions_mut().insert(ErrorMessage {
-            message: self.to_string(),
+            key: self.message_key(),
             fields: match self {
                 AppError::Validation(f) => Some(f.clone()),
                 _ => None,

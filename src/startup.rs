@@ -12,7 +12,10 @@ use anyhow::Context;
 
 use crate::config::Settings;
 use crate::db::Db;
-use crate::web::{self as routes, errors, middleware, templates::Templates};
+use crate::mail::Mailer;
+use crate::templates::Templates;
+use crate::web::rate_limit::RateLimiter;
+use crate::web::{self as routes, csrf, errors, middleware};
 
 pub struct Application {
     port: u16,
@@ -33,15 +36,21 @@ impl Application {
         let templates = web::Data::new(Templates::load().context("templates")?);
         let db_data = web::Data::new(db.clone());
         let settings_data = web::Data::new(settings.clone());
+        let mailer = web::Data::new(Mailer::from_settings(&settings)?);
+        // One limiter for all workers, so limits hold across them.
+        let limiter = web::Data::new(RateLimiter::default());
 
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(db_data.clone())
                 .app_data(templates.clone())
                 .app_data(settings_data.clone())
+                .app_data(mailer.clone())
+                .app_data(limiter.clone())
                 .app_data(web::FormConfig::default().limit(256 * 1024))
                 .app_data(web::JsonConfig::default().limit(256 * 1024))
                 .configure(routes::routes)
+                .wrap(from_fn(csrf::middleware))
                 .wrap(errors::handlers())
                 .wrap(middleware::security_headers())
                 .wrap(Compress::default())

@@ -16,6 +16,7 @@ pub mod placements;
 pub mod prisoners;
 pub mod replies;
 pub mod schema;
+pub mod sessions;
 pub mod text_enum;
 pub mod users;
 

@@ -230,6 +230,17 @@ impl PrisonerForm {
         }
     }
 
+    /// Every spelling of the name, folded for search (see `locale::search_key`).
+    pub fn search_key(&self) -> String {
+        let names = [
+            Some(self.surname.as_str()),
+            Some(self.given_name.as_str()),
+            self.patronymic.as_deref(),
+            self.latin_name.as_deref(),
+        ];
+        crate::locale::search_key(&names.into_iter().flatten().collect::<Vec<_>>().join(" "))
+    }
+
     pub fn set_birth_date(&mut self, birth: Option<BirthDate>) {
         let to_i32 = |v: Option<u32>| v.and_then(|v| i32::try_from(v).ok());
         self.birth_year = birth.map(|b| b.year);
@@ -244,6 +255,7 @@ pub fn insert(conn: &mut DbConn, form: &PrisonerForm, now: NaiveDateTime) -> Que
             form,
             prisoners::letters_sent_count.eq(0),
             prisoners::replies_count.eq(0),
+            prisoners::search_key.eq(form.search_key()),
             prisoners::created_at.eq(now),
             prisoners::updated_at.eq(now),
         ))
@@ -258,7 +270,11 @@ pub fn update(
     now: NaiveDateTime,
 ) -> QueryResult<Prisoner> {
     diesel::update(prisoners::table.find(id))
-        .set((form, prisoners::updated_at.eq(now)))
+        .set((
+            form,
+            prisoners::search_key.eq(form.search_key()),
+            prisoners::updated_at.eq(now),
+        ))
         .returning(super::columns_of::<Prisoner>())
         .get_result::<Prisoner>(conn)
 }

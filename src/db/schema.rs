@@ -101,6 +101,7 @@ diesel::table! {
         replies_count -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        search_key -> Text,
     }
 }
 
@@ -276,6 +277,43 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sessions (id) {
+        id -> BigInt,
+        token_hash -> Text,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    password_resets (id) {
+        id -> BigInt,
+        token_hash -> Text,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    starter_texts (id) {
+        id -> BigInt,
+        kind -> Text,
+        language -> Text,
+        title -> Text,
+        body -> Text,
+        updated_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(password_resets -> users (user_id));
 diesel::joinable!(facility_services -> facilities (facility_id));
 diesel::joinable!(prisoner_recognitions -> prisoners (prisoner_id));
 diesel::joinable!(prisoner_charges -> prisoners (prisoner_id));
@@ -311,4 +349,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     reply_files,
     notifications,
     audit_log,
+    sessions,
+    password_resets,
+    starter_texts,
 );

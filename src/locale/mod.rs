@@ -15,6 +15,7 @@ mod case;
 mod declension;
 mod facility_name;
 mod places;
+mod search;
 mod translit;
 mod validate;
 
@@ -26,6 +27,7 @@ use serde::{Deserialize, Serialize};
 pub use address::{render_address, AddressRecord, FacilityAddress, Person, Style};
 pub use declension::{decline_dative, to_dative, DativeName};
 pub use facility_name::{english_facility_name, FacilityNameEn};
+pub use search::search_key;
 pub use translit::{transliterate, Scheme};
 pub use validate::{
     validate_birth_year, validate_postcode, validate_record, AddressError, BIRTH_YEAR_MAX,

@@ -1,33 +1,20 @@
-//! Error pages: every 4xx and 5xx response leaves as an HTML page, or as JSON
-//! under `/api/`, with a message a person can act on. Responses that already
+//! Error pages: every 4xx and 5xx response leaves as an HTML page in the
+//! viewer's language, or as JSON under `/api/`, with a message a person can
+//! act on. A page that needs sign-in redirects to it. Responses that already
 //! carry HTML or JSON of their own are left alone.
 
 use actix_web::dev::ServiceResponse;
 use actix_web::http::{header, StatusCode};
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpMessage, HttpResponse};
 
-use super::templates::Templates;
+use super::ctx::{anonymous_lang, ChosenLang};
 use crate::error::ErrorMessage;
+use crate::i18n::Lang;
+use crate::templates::Templates;
 
 pub fn handlers<B: 'static>() -> ErrorHandlers<B> {
     ErrorHandlers::new().default_handler(render)
-}
-
-fn default_message(status: StatusCode) -> &'static str {
-    match status.as_u16() {
-        400 => "The request could not be understood. Please check what you entered.",
-        401 => "Please sign in first.",
-        403 => "You do not have access to this.",
-        404 => "The page you asked for does not exist.",
-        405 => "This address does not accept that kind of request.",
-        413 => "What you sent is too large.",
-        415 => "This kind of content is not accepted here.",
-        429 => "Too many attempts. Please wait a little and try again.",
-        503 => "The service is not available right now. Please try again in a minute.",
-        s if s >= 500 => "Something went wrong on our side. The problem has been logged.",
-        _ => "The request could not be completed.",
-    }
 }
 
 fn has_own_body<B>(res: &ServiceResponse<B>) -> bool {
@@ -45,12 +32,54 @@ fn render<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<
     }
     let status = res.status();
     let error = res.response().extensions().get::<ErrorMessage>().cloned();
-    let message = error
+    let key = error
         .as_ref()
-        .map(|e| e.message.clone())
-        .unwrap_or_else(|| default_message(status).to_owned());
+        .map(|e| e.key.clone())
+        .unwrap_or_else(|| format!("errors.status_{}", status.as_u16()));
     let fields = error.and_then(|e| e.fields);
     let (req, original) = res.into_parts();
+    let api = req.path().starts_with("/api/");
+
+    if status == StatusCode::UNAUTHORIZED && !api {
+        let next = req
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/");
+        let location = format!(
+            "/login?next={}",
+            url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+        );
+        let response = HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, location))
+            .finish();
+        return Ok(ErrorHandlerResponse::Response(
+            ServiceResponse::new(req, response).map_into_right_body(),
+        ));
+    }
+
+    let templates = req.app_data::<web::Data<Templates>>().cloned();
+    // Read the extension first: `anonymous_lang` parses cookies, which needs
+    // the extensions mutably.
+    let chosen = req.extensions().get::<ChosenLang>().map(|l| l.0);
+    let lang = chosen.unwrap_or_else(|| anonymous_lang(&req));
+    let translate = |lang: Lang, key: &str| -> String {
+        let text = templates
+            .as_ref()
+            .map(|t| t.translations().get(lang, key).to_owned());
+        match text {
+            // A key with no string at all falls back to the status's own message.
+            Some(t) if t != key => t,
+            _ => templates
+                .as_ref()
+                .map(|t| {
+                    t.translations()
+                        .get(lang, &format!("errors.status_{}", status.as_u16()))
+                        .to_owned()
+                })
+                .unwrap_or_else(|| status.canonical_reason().unwrap_or("Error").to_owned()),
+        }
+    };
 
     let mut builder = HttpResponse::build(status);
     // Keep what the original said about retrying or the allowed methods.
@@ -59,16 +88,20 @@ fn render<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<
             builder.insert_header((name, value.clone()));
         }
     }
-    let response = if req.path().starts_with("/api/") {
+    let response = if api {
         builder.json(serde_json::json!({
-            "error": { "status": status.as_u16(), "message": message, "fields": fields }
+            "error": { "status": status.as_u16(), "message": translate(Lang::En, &key), "fields": fields }
         }))
     } else {
-        let title = status.canonical_reason().unwrap_or("Error");
-        let page = req.app_data::<web::Data<Templates>>().and_then(|t| {
+        let message = translate(lang, &key);
+        let title = translate(lang, &format!("errors.title_{}", status.as_u16()));
+        let page = templates.as_ref().and_then(|t| {
             t.render(
                 "pages/error",
-                &serde_json::json!({ "title": title, "status": status.as_u16(), "message": message }),
+                &serde_json::json!({
+                    "lang": lang.code(), "title": title, "status": status.as_u16(), "message": message,
+                    "user": null, "csrf": "", "path": req.path(),
+                }),
             )
             .ok()
         });

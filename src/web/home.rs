@@ -1,11 +1,11 @@
 //! The front page.
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, HttpResponse};
 
-use super::templates::Templates;
+use super::ctx::Ctx;
 use crate::error::AppError;
 
 #[get("/")]
-pub async fn index(templates: web::Data<Templates>) -> Result<HttpResponse, AppError> {
-    templates.page("pages/home", &serde_json::json!({}))
+pub async fn index(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    ctx.render("pages/home", serde_json::json!({}))
 }

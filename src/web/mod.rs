@@ -1,13 +1,18 @@
 //! The HTTP side: routes, middleware, templates. Handlers stay thin: they
 //! parse the request, call `db`/domain functions through `Db::run`, and render.
 
+pub mod accounts;
 pub mod assets;
+pub mod csrf;
+pub mod ctx;
 pub mod errors;
+pub mod facilities;
 pub mod health;
 pub mod home;
+pub mod letters;
 pub mod middleware;
-pub mod setup;
-pub mod templates;
+pub mod prisoners;
+pub mod rate_limit;
 
 use actix_web::web;
 
@@ -15,7 +20,9 @@ use actix_web::web;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(health::healthz)
         .service(home::index)
-        .service(setup::show)
-        .service(setup::submit)
-        .service(assets::file);
+        .service(assets::file)
+        .configure(accounts::routes)
+        .configure(prisoners::routes)
+        .configure(facilities::routes)
+        .configure(letters::routes);
 }

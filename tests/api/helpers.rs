@@ -16,6 +16,8 @@ pub enum Backend {
     Postgres,
 }
 
+pub const TEST_PASSWORD: &str = "test password, long enough";
+
 pub const POSTGRES_ENV: &str = "KONVERT_TEST_POSTGRES_URL";
 
 /// A database of its own for one test, dropped when the test ends.
@@ -88,6 +90,7 @@ pub fn random_hex() -> String {
 
 pub struct TestApp {
     pub address: String,
+    pub jar: std::sync::Arc<reqwest::cookie::Jar>,
     pub db: Db,
     pub client: reqwest::Client,
     #[allow(dead_code)]
@@ -117,13 +120,15 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     let address = format!("http://{}", SocketAddr::from(([127, 0, 0, 1], app.port())));
     let db = app.db().clone();
     tokio::spawn(app.run_until_stopped());
+    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
-        .cookie_store(true)
+        .cookie_provider(jar.clone())
         .build()
         .expect("http client");
     Some(TestApp {
         address,
+        jar,
         db,
         client,
         data_dir,
@@ -140,13 +145,83 @@ impl TestApp {
         self.client.get(self.url(path)).send().await.expect("GET")
     }
 
+    /// The value of a cookie the client holds, if any.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        use reqwest::cookie::CookieStore;
+        let url: reqwest::Url = self.address.parse().ok()?;
+        let header = self.jar.cookies(&url)?;
+        header
+            .to_str()
+            .ok()?
+            .split("; ")
+            .find_map(|pair| pair.strip_prefix(&format!("{name}=")).map(str::to_owned))
+    }
+
+    /// The client's CSRF token, fetching a page first if it has none yet.
+    pub async fn csrf(&self) -> String {
+        if let Some(token) = self.cookie("konvert_csrf") {
+            return token;
+        }
+        self.get("/").await;
+        self.cookie("konvert_csrf")
+            .expect("the server sets a CSRF cookie")
+    }
+
+    /// Posts a form with the client's CSRF token added, as a browser would.
     pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        let token = self.csrf().await;
+        let mut fields: Vec<(&str, &str)> = form.to_vec();
+        fields.push(("csrf_token", &token));
+        self.post_form_raw(path, &fields).await
+    }
+
+    /// Posts exactly the fields given.
+    pub async fn post_form_raw(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
         self.client
             .post(self.url(path))
             .form(form)
             .send()
             .await
             .expect("POST")
+    }
+
+    /// Creates an account directly in the database and signs in as it.
+    pub async fn sign_in_as(
+        &self,
+        email: &str,
+        role: konvert::db::users::Role,
+    ) -> konvert::db::users::User {
+        let user = self.create_user(email, role).await;
+        let res = self
+            .post_form("/login", &[("email", email), ("password", TEST_PASSWORD)])
+            .await;
+        assert_eq!(res.status(), 303, "sign-in as {email}");
+        user
+    }
+
+    pub async fn create_user(
+        &self,
+        email: &str,
+        role: konvert::db::users::Role,
+    ) -> konvert::db::users::User {
+        let hash = konvert::accounts::hash_password(TEST_PASSWORD).unwrap();
+        let input = konvert::accounts::AccountInput {
+            email: email.to_owned(),
+            display_name: email.split('@').next().unwrap_or(email).to_owned(),
+            password: TEST_PASSWORD.to_owned(),
+        };
+        self.db
+            .run(move |conn| {
+                konvert::accounts::create_user(conn, &input, hash, role, None, konvert::db::now())
+                    .map_err(|e| match e {
+                        konvert::accounts::CreateError::Db(e) => konvert::db::DbError::Query(e),
+                        konvert::accounts::CreateError::EmailTaken => {
+                            konvert::db::DbError::Query(diesel::result::Error::NotFound)
+                        }
+                    })
+            })
+            .await
+            .expect("create user")
     }
 }
 

@@ -3,9 +3,13 @@
 
 mod helpers;
 
+mod accounts;
 mod cli;
 mod demo;
+mod facilities;
+mod letters;
 mod migrations;
 mod pages;
+mod prisoners;
 mod setup;
 mod storage;

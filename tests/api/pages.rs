@@ -17,12 +17,15 @@ both_backends! {
 both_backends! {
     async fn unknown_pages_get_an_html_404_and_api_paths_get_json(backend) {
         let Some(app) = spawn_app(backend).await else { return };
-        let res = app.get("/no-such-page").await;
+        let res = app.client.get(app.url("/no-such-page")).header("Accept-Language", "en-GB,en;q=0.9").send().await.unwrap();
         assert_eq!(res.status(), 404);
         assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
         let html = res.text().await.unwrap();
         assert!(html.contains("The page you asked for does not exist."), "{html}");
-        assert!(html.contains("<title>Not Found · Konvert</title>"));
+        assert!(html.contains("<title>Not found · Konvert</title>"), "{html}");
+        // Without a preference, the page speaks Russian.
+        let html = app.get("/no-such-page").await.text().await.unwrap();
+        assert!(html.contains("Такой страницы нет."), "{html}");
 
         let res = app.get("/api/no-such-thing").await;
         assert_eq!(res.status(), 404);

@@ -33,7 +33,7 @@ both_backends! {
             ])
             .await;
         assert_eq!(res.status(), 200);
-        assert!(res.text().await.unwrap().contains("admin@example.org"));
+        assert!(res.text().await.unwrap().contains("Учётная запись создана"));
 
         let user = app
             .db

@@ -1,0 +1,166 @@
+//! The template registries, built once at start-up from the files under
+//! `templates/`, embedded in the binary. Pages use HTML escaping; e-mail
+//! subjects and plain-text bodies use a second registry without it. Strict
+//! mode makes a misspelt variable an error rather than an empty string.
+
+use std::sync::Arc;
+
+use handlebars::{
+    Context, Handlebars, Helper, HelperDef, HelperResult, Output, RenderContext, RenderError,
+    RenderErrorReason, ScopedJson,
+};
+use rust_embed::RustEmbed;
+use serde::Serialize;
+
+use crate::error::AppError;
+use crate::i18n::{Lang, Translations};
+
+#[derive(RustEmbed)]
+#[folder = "templates/"]
+struct TemplateFiles;
+
+pub struct Templates {
+    html: Handlebars<'static>,
+    text: Handlebars<'static>,
+    translations: Arc<Translations>,
+}
+
+/// `{{t "area.key"}}`: the UI string in the page's language (the root
+/// context's `lang`). Positional parameters are joined to make the key, so
+/// `{{t "status." letter.status}}` works; hash parameters fill `{name}`.
+struct Translate {
+    translations: Arc<Translations>,
+    escape: bool,
+}
+
+impl Translate {
+    fn text(&self, h: &Helper<'_>, ctx: &Context) -> Result<String, RenderError> {
+        let mut key = String::new();
+        for param in h.params() {
+            match param.value() {
+                serde_json::Value::String(s) => key.push_str(s),
+                serde_json::Value::Null => {}
+                other => key.push_str(&other.to_string()),
+            }
+        }
+        if key.is_empty() {
+            return Err(RenderErrorReason::ParamNotFoundForIndex("t", 0).into());
+        }
+        let lang = ctx
+            .data()
+            .get("lang")
+            .and_then(|v| v.as_str())
+            .and_then(Lang::from_code)
+            .unwrap_or(Lang::DEFAULT);
+        let args: Vec<(String, String)> = h
+            .hash()
+            .iter()
+            .map(|(name, value)| {
+                let text = match value.value() {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                ((*name).to_owned(), text)
+            })
+            .collect();
+        let args: Vec<(&str, &str)> = args.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        Ok(self.translations.format(lang, &key, &args))
+    }
+}
+
+impl HelperDef for Translate {
+    fn call<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        ctx: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+        out: &mut dyn Output,
+    ) -> HelperResult {
+        let text = self.text(h, ctx)?;
+        if self.escape {
+            out.write(&handlebars::html_escape(&text))?;
+        } else {
+            out.write(&text)?;
+        }
+        Ok(())
+    }
+
+    /// As a subexpression (`title=(t "key")`) the text is a value, escaped
+    /// later where it is output.
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        ctx: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+    ) -> Result<ScopedJson<'rc>, RenderError> {
+        Ok(ScopedJson::Derived(serde_json::Value::String(
+            self.text(h, ctx)?,
+        )))
+    }
+}
+
+impl Templates {
+    pub fn load() -> anyhow::Result<Templates> {
+        let translations = Arc::new(Translations::load().map_err(anyhow::Error::msg)?);
+        let mut html = Handlebars::new();
+        html.set_strict_mode(true);
+        html.register_embed_templates_with_extension::<TemplateFiles>(".hbs")?;
+        html.register_helper(
+            "t",
+            Box::new(Translate {
+                translations: translations.clone(),
+                escape: true,
+            }),
+        );
+        let mut text = Handlebars::new();
+        text.set_strict_mode(true);
+        text.register_escape_fn(handlebars::no_escape);
+        text.register_embed_templates_with_extension::<TemplateFiles>(".hbs")?;
+        text.register_helper(
+            "t",
+            Box::new(Translate {
+                translations: translations.clone(),
+                escape: false,
+            }),
+        );
+        Ok(Templates {
+            html,
+            text,
+            translations,
+        })
+    }
+
+    pub fn translations(&self) -> &Translations {
+        &self.translations
+    }
+
+    /// An HTML page or fragment, escaped.
+    pub fn render(&self, name: &str, data: &impl Serialize) -> Result<String, AppError> {
+        self.html.render(name, data).map_err(AppError::internal)
+    }
+
+    /// Plain text (e-mail subjects and bodies), not escaped.
+    pub fn render_text(&self, name: &str, data: &impl Serialize) -> Result<String, AppError> {
+        self.text.render(name, data).map_err(AppError::internal)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_compiles_and_escapes_html() {
+        let t = Templates::load().expect("templates compile");
+        let html = t
+            .render(
+                "pages/error",
+                &serde_json::json!({"lang": "en", "title": "x", "status": 400, "message": "<script>alert(1)</script>", "user": null, "csrf": "", "path": "/"}),
+            )
+            .unwrap();
+        assert!(html.contains("&lt;script&gt;"));
+        assert!(!html.contains("<script>alert"));
+    }
+}
