@@ -72,6 +72,18 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// Drops a PostgreSQL test database while the app still uses it.
+    pub fn drop_database(&self) {
+        if let Some((admin_url, name)) = &self.pg {
+            let mut admin = PgConnection::establish(admin_url).expect("connect");
+            diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut admin)
+                .expect("drop database");
+        }
+    }
+}
+
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let Some((admin_url, name)) = &self.pg {
@@ -194,6 +206,12 @@ impl TestApp {
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    pub fn drop_database(&self) {
+        if let Some(db) = &self._test_db {
+            db.drop_database();
+        }
     }
 
     /// The e-mails written to the outbox folder so far (no SMTP configured),
