@@ -25,7 +25,7 @@ text_enum! {
     }
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, QueryableByName)]
 #[diesel(table_name = deliveries)]
 pub struct Delivery {
     pub id: i64,
@@ -98,5 +98,161 @@ pub fn for_letter(conn: &mut DbConn, letter_id: i64) -> QueryResult<Vec<Delivery
         .filter(deliveries::letter_id.eq(letter_id))
         .order(deliveries::id)
         .select(Delivery::as_select())
+        .load(conn)
+}
+
+/// Claims up to `limit` due rows for `worker`, counting an attempt on each,
+/// in one statement. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets several
+/// workers claim side by side without taking the same row; SQLite runs the
+/// statement under its single writer lock (one worker is the supported setup).
+pub fn claim_due(
+    conn: &mut DbConn,
+    worker: &str,
+    now: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<Delivery>> {
+    #[derive(QueryableByName)]
+    struct Claimed {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        id: i64,
+    }
+    let lock = match conn {
+        DbConn::Postgres(_) => " FOR UPDATE SKIP LOCKED",
+        DbConn::Sqlite(_) => "",
+    };
+    let sql = format!(
+        "UPDATE deliveries SET state = 'claimed', claimed_at = $1, claimed_by = $2, \
+         attempts = attempts + 1, updated_at = $1 \
+         WHERE id IN (SELECT id FROM deliveries WHERE state = 'pending' AND next_attempt_at <= $1 \
+         ORDER BY next_attempt_at, id LIMIT $3{lock}) RETURNING id"
+    );
+    let ids: Vec<i64> = diesel::sql_query(sql)
+        .bind::<diesel::sql_types::Timestamp, _>(now)
+        .bind::<diesel::sql_types::Text, _>(worker)
+        .bind::<diesel::sql_types::BigInt, _>(limit)
+        .load::<Claimed>(conn)?
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    deliveries::table
+        .filter(deliveries::id.eq_any(&ids))
+        .order(deliveries::id)
+        .select(Delivery::as_select())
+        .load(conn)
+}
+
+/// Puts claims older than `cutoff` back in the queue: their worker died
+/// between claiming and recording. The receiver dedupes by idempotency key,
+/// so sending again cannot deliver twice.
+pub fn release_stale_claims(
+    conn: &mut DbConn,
+    cutoff: NaiveDateTime,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        deliveries::table
+            .filter(deliveries::state.eq(DeliveryState::Claimed))
+            .filter(deliveries::claimed_at.lt(cutoff)),
+    )
+    .set((
+        deliveries::state.eq(DeliveryState::Pending),
+        deliveries::claimed_at.eq(None::<NaiveDateTime>),
+        deliveries::claimed_by.eq(None::<String>),
+        deliveries::next_attempt_at.eq(now),
+        deliveries::updated_at.eq(now),
+    ))
+    .execute(conn)
+}
+
+/// Records success; false when the row was no longer this worker's claim.
+pub fn record_sent(
+    conn: &mut DbConn,
+    id: i64,
+    worker: &str,
+    receipt: Option<&str>,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        deliveries::table
+            .find(id)
+            .filter(deliveries::state.eq(DeliveryState::Claimed))
+            .filter(deliveries::claimed_by.eq(worker)),
+    )
+    .set((
+        deliveries::state.eq(DeliveryState::Sent),
+        deliveries::receipt.eq(receipt),
+        deliveries::last_error.eq(None::<String>),
+        deliveries::finished_at.eq(now),
+        deliveries::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Records a failed attempt: back to pending at `retry_at`, or dead when `None`.
+pub fn record_failure(
+    conn: &mut DbConn,
+    id: i64,
+    worker: &str,
+    error: &str,
+    retry_at: Option<NaiveDateTime>,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let (state, next, finished) = match retry_at {
+        Some(at) => (DeliveryState::Pending, at, None),
+        None => (DeliveryState::Dead, now, Some(now)),
+    };
+    let n = diesel::update(
+        deliveries::table
+            .find(id)
+            .filter(deliveries::state.eq(DeliveryState::Claimed))
+            .filter(deliveries::claimed_by.eq(worker)),
+    )
+    .set((
+        deliveries::state.eq(state),
+        deliveries::next_attempt_at.eq(next),
+        deliveries::last_error.eq(error),
+        deliveries::claimed_at.eq(None::<NaiveDateTime>),
+        deliveries::claimed_by.eq(None::<String>),
+        deliveries::finished_at.eq(finished),
+        deliveries::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Hands the row to a coordinator: the channel has no automated path (an
+/// e-letter service without a gateway, or paper post).
+pub fn record_manual(
+    conn: &mut DbConn,
+    id: i64,
+    worker: &str,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        deliveries::table
+            .find(id)
+            .filter(deliveries::state.eq(DeliveryState::Claimed))
+            .filter(deliveries::claimed_by.eq(worker)),
+    )
+    .set((
+        deliveries::state.eq(DeliveryState::Manual),
+        deliveries::claimed_at.eq(None::<NaiveDateTime>),
+        deliveries::claimed_by.eq(None::<String>),
+        deliveries::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Counts of rows per state, for the queue's health.
+pub fn count_by_state(conn: &mut DbConn) -> QueryResult<Vec<(DeliveryState, i64)>> {
+    deliveries::table
+        .group_by(deliveries::state)
+        .select((deliveries::state, diesel::dsl::count_star()))
+        .order(deliveries::state)
         .load(conn)
 }

@@ -5,6 +5,7 @@ mod helpers;
 
 mod accounts;
 mod cli;
+mod delivery;
 mod demo;
 mod facilities;
 mod letters;
