@@ -273,3 +273,35 @@ both_backends! {
         assert_eq!(app.post_form("/language", &[("lang", "ru"), ("next", "https://evil.example/")]).await.headers()["location"], "/");
     }
 }
+
+both_backends! {
+    async fn with_smtp_configured_the_reset_mail_arrives_at_the_server(backend) {
+        let Some(sink) = crate::smtp_sink::SmtpSink::start() else { return };
+        let url = sink.url();
+        let Some(app) = spawn_app_with(backend, |s| {
+            s.smtp_url = Some(url);
+            s.mail_from = "Konvert <letters@example.org>".into();
+        })
+        .await
+        else {
+            return;
+        };
+        app.create_user("vera@example.org", Role::Volunteer).await;
+        let res = app
+            .client
+            .post(app.url("/reset"))
+            .header("Accept-Language", "en")
+            .form(&[("email", "vera@example.org"), ("csrf_token", app.csrf().await.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let mails = sink.wait_for(1).await;
+        assert_eq!(mails.len(), 1, "one e-mail reached the SMTP server");
+        assert_eq!(mails[0].to, "vera@example.org");
+        assert_eq!(mails[0].subject, "Новый пароль для Konvert", "in the account's language, not the browser's");
+        let link = mails[0].link_containing("/reset/").expect("a reset link");
+        assert!(mails[0].html.contains(&link));
+        assert!(app.outbox().is_empty(), "nothing went to the outbox folder");
+    }
+}

@@ -13,4 +13,5 @@ mod migrations;
 mod pages;
 mod prisoners;
 mod setup;
+mod smtp_sink;
 mod storage;
