@@ -6,6 +6,7 @@
 //! leaves its claim to expire, and the row is sent again with the same
 //! idempotency key, which the receiving gateway uses to drop the repeat.
 
+pub mod email;
 pub mod gateway;
 pub mod worker;
 

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use chrono::{NaiveDateTime, TimeDelta};
 
+use super::email::{self, LetterMail};
 use super::gateway::{split_pages, Gateway, Submission};
 use super::{Accepted, Failure, RetryPolicy};
 use crate::db::deliveries::{self, Delivery};
@@ -14,6 +15,7 @@ use crate::db::facilities::{self, Facility, Service};
 use crate::db::letters::{self, Channel, Letter, LetterStatus};
 use crate::db::prisoners::{self, Prisoner};
 use crate::db::{self, audit, placements, schema, Db, DbError};
+use crate::mail::Mailer;
 
 /// Characters on one e-letter page (ФСИН-Письмо's rule; Zonatelecom's is close).
 pub const PAGE_CHARS: usize = 2500;
@@ -23,6 +25,8 @@ pub struct Worker {
     id: String,
     policy: RetryPolicy,
     gateways: HashMap<Channel, Gateway>,
+    /// Sends letters to facilities that take e-mail, with the sender address.
+    mailer: Option<(Mailer, String)>,
     /// A claim older than this is taken to belong to a dead worker.
     lease: TimeDelta,
     batch: i64,
@@ -49,6 +53,7 @@ impl Worker {
             id: id.into(),
             policy: RetryPolicy::default(),
             gateways: HashMap::new(),
+            mailer: None,
             lease: TimeDelta::minutes(10),
             batch: 20,
         }
@@ -68,6 +73,12 @@ impl Worker {
     /// them for a coordinator's send screen.
     pub fn with_gateway(mut self, channel: Channel, gateway: Gateway) -> Worker {
         self.gateways.insert(channel, gateway);
+        self
+    }
+
+    /// Sends e-mail-channel letters with `mailer`, from `from`.
+    pub fn with_mailer(mut self, mailer: Mailer, from: impl Into<String>) -> Worker {
+        self.mailer = Some((mailer, from.into()));
         self
     }
 
@@ -145,10 +156,45 @@ impl Worker {
                 },
                 None => Action::Manual,
             },
-            // Paper is printed and posted by a coordinator; e-mail relays get
-            // their own channel file with issue 5's e-mail path.
-            Channel::Post | Channel::Email => Action::Manual,
+            Channel::Email => {
+                match (&self.mailer, parcel.service_id.as_deref(), &parcel.facility) {
+                    (Some((mailer, from)), Some(to), Some(facility)) => {
+                        let recipient = recipient_line(&parcel.prisoner);
+                        let mail = LetterMail {
+                            idempotency_key: &delivery.idempotency_key,
+                            to,
+                            from,
+                            recipient: &recipient,
+                            facility: &facility.name,
+                            body: &parcel.letter.body,
+                            reply_code: parcel.letter.reply_code.as_deref(),
+                            sender_name: parcel.letter.pen_name.as_deref(),
+                        };
+                        match email::send(mailer, &mail).await {
+                            Ok(()) => Action::Delivered(Accepted::default()),
+                            Err(failure) => Action::Failed(failure),
+                        }
+                    }
+                    (Some(_), None, _) => Action::Failed(Failure::Permanent(
+                        "the facility has no e-mail address for letters".to_owned(),
+                    )),
+                    (Some(_), _, None) => Action::Failed(Failure::Temporary(
+                        "the prisoner has no known facility".to_owned(),
+                    )),
+                    (None, _, _) => Action::Manual,
+                }
+            }
+            // Paper is printed and posted by a coordinator.
+            Channel::Post => Action::Manual,
         }
+    }
+}
+
+/// "Горинов Алексей Алексеевич, 1961 г.р.": full name and birth year.
+fn recipient_line(prisoner: &Prisoner) -> String {
+    match prisoner.birth_year {
+        Some(year) => format!("{}, {year} г.р.", prisoner.full_name()),
+        None => prisoner.full_name(),
     }
 }
 

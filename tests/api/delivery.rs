@@ -140,6 +140,10 @@ fn worker(db: &Db, name: &str, gateway: &TestGateway, policy: RetryPolicy) -> Wo
 
 /// A queued ФСИН-Письмо letter with its outbox row; returns the letter id.
 fn queued_letter(conn: &mut db::DbConn, body: &str) -> i64 {
+    queued_letter_by(conn, body, Channel::FsinPismo)
+}
+
+fn queued_letter_by(conn: &mut db::DbConn, body: &str, channel: Channel) -> i64 {
     let now = db::now();
     let facility = facilities::insert(
         conn,
@@ -155,6 +159,13 @@ fn queued_letter(conn: &mut db::DbConn, body: &str) -> i64 {
     )
     .unwrap();
     facilities::set_service(conn, facility.id, Service::FsinPismo, Some("vlad-ik6")).unwrap();
+    facilities::set_service(
+        conn,
+        facility.id,
+        Service::Email,
+        Some("letters@relay.example.org"),
+    )
+    .unwrap();
     let mut form = PrisonerForm::new("Горинов", "Алексей", Some("Алексеевич"));
     form.gender = Some(Gender::Male);
     form.set_birth_date(Some(BirthDate::parse("1961").unwrap()));
@@ -185,7 +196,7 @@ fn queued_letter(conn: &mut db::DbConn, body: &str) -> i64 {
             address_snapshot: None,
             language: "ru".into(),
             body: body.into(),
-            channel: Channel::FsinPismo,
+            channel,
             status: LetterStatus::Queued,
             pen_name: Some("Вера".into()),
             reply_blank: true,
@@ -195,7 +206,7 @@ fn queued_letter(conn: &mut db::DbConn, body: &str) -> i64 {
         },
     )
     .unwrap();
-    deliveries::enqueue_letter(conn, letter.id, Channel::FsinPismo, now).unwrap();
+    deliveries::enqueue_letter(conn, letter.id, channel, now).unwrap();
     letter.id
 }
 
@@ -427,5 +438,52 @@ async fn workers_side_by_side_on_postgres_never_take_the_same_letter() {
     assert_eq!(keys.len(), 40);
     for id in ids {
         assert_eq!(letter(&db, id).await.status, LetterStatus::Sent);
+    }
+}
+
+both_backends! {
+    async fn letters_by_e_mail_reach_the_relay_over_smtp_with_their_reply_code(backend) {
+        let Some(sink) = crate::smtp_sink::SmtpSink::start() else { return };
+        let Some(test_db) = TestDb::create(backend) else { return };
+        let db = test_db.open();
+        let id = db
+            .run(|c| Ok::<_, DbError>(queued_letter_by(c, "Здравствуйте!\nКак Вы?", Channel::Email)))
+            .await
+            .unwrap();
+        let mut settings = test_settings(&test_db);
+        settings.smtp_url = Some(sink.url());
+        let mailer = konvert::mail::Mailer::from_settings(&settings).unwrap();
+        let w = Worker::new(db.clone(), "w1").with_mailer(mailer, "Konvert <letters@example.org>");
+        drain(&w).await;
+
+        let mails = sink.wait_for(1).await;
+        assert_eq!(mails.len(), 1);
+        assert_eq!(mails[0].to, "letters@relay.example.org");
+        assert!(mails[0].subject.contains("Горинов Алексей Алексеевич, 1961 г.р."), "{}", mails[0].subject);
+        let l = letter(&db, id).await;
+        assert!(mails[0].text.contains("Как Вы?"));
+        assert!(mails[0].text.contains(&format!("Код для ответа: {}", l.reply_code.clone().unwrap())));
+        assert_eq!(l.status, LetterStatus::Sent);
+        assert_eq!(delivery_of(&db, id).await.state, DeliveryState::Sent);
+    }
+}
+
+both_backends! {
+    async fn an_unreachable_smtp_server_means_try_again_later(backend) {
+        let Some(test_db) = TestDb::create(backend) else { return };
+        let db = test_db.open();
+        let id = db.run(|c| Ok::<_, DbError>(queued_letter_by(c, "Письмо", Channel::Email))).await.unwrap();
+        let free_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let mut settings = test_settings(&test_db);
+        settings.smtp_url = Some(format!("smtp://127.0.0.1:{free_port}"));
+        let mailer = konvert::mail::Mailer::from_settings(&settings).unwrap();
+        let w = Worker::new(db.clone(), "w1")
+            .with_policy(RetryPolicy { base: Duration::from_secs(60), max: Duration::from_secs(60), max_attempts: 5 })
+            .with_mailer(mailer, "Konvert <letters@example.org>");
+        assert_eq!(w.run_once().await.unwrap(), 1);
+        let d = delivery_of(&db, id).await;
+        assert_eq!(d.state, DeliveryState::Pending);
+        assert!(d.last_error.is_some());
+        assert_eq!(letter(&db, id).await.status, LetterStatus::Queued);
     }
 }
