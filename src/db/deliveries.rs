@@ -256,3 +256,95 @@ pub fn count_by_state(conn: &mut DbConn) -> QueryResult<Vec<(DeliveryState, i64)
         .order(deliveries::state)
         .load(conn)
 }
+
+/// A letter waiting in a coordinator's hands (paper post, or an e-letter
+/// service without a gateway), with what the send screens show.
+#[derive(Debug, Clone, Queryable)]
+pub struct ManualItem {
+    pub delivery_id: i64,
+    pub letter_id: i64,
+    pub channel: Channel,
+    pub queued_at: Option<NaiveDateTime>,
+    pub body: String,
+    pub pen_name: Option<String>,
+    pub reply_code: Option<String>,
+    pub reply_blank: bool,
+    /// JSON of the address the letter was written for.
+    pub address_snapshot: Option<String>,
+    pub prisoner_id: i64,
+}
+
+pub fn manual_queue(conn: &mut DbConn, channel: Channel) -> QueryResult<Vec<ManualItem>> {
+    use super::schema::letters;
+    deliveries::table
+        .inner_join(letters::table)
+        .filter(deliveries::state.eq(DeliveryState::Manual))
+        .filter(letters::channel.eq(channel))
+        .order((letters::queued_at, letters::id))
+        .select((
+            deliveries::id,
+            letters::id,
+            letters::channel,
+            letters::queued_at,
+            letters::body,
+            letters::pen_name,
+            letters::reply_code,
+            letters::reply_blank,
+            letters::address_snapshot,
+            letters::prisoner_id,
+        ))
+        .load(conn)
+}
+
+/// Records that a coordinator sent these (by post, or through a service's
+/// website): the rows become sent and their letters too. Rows that are not
+/// waiting by hand any more are skipped; returns the letters marked.
+pub fn record_manual_sent(
+    conn: &mut DbConn,
+    delivery_ids: &[i64],
+    actor: i64,
+    receipt: Option<&str>,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<i64>> {
+    let mut sent = Vec::new();
+    for &id in delivery_ids {
+        let n = diesel::update(
+            deliveries::table
+                .find(id)
+                .filter(deliveries::state.eq(DeliveryState::Manual)),
+        )
+        .set((
+            deliveries::state.eq(DeliveryState::Sent),
+            deliveries::receipt.eq(receipt),
+            deliveries::finished_at.eq(now),
+            deliveries::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+        if n == 0 {
+            continue;
+        }
+        let Some(letter_id) = deliveries::table
+            .find(id)
+            .select(deliveries::letter_id)
+            .first::<Option<i64>>(conn)?
+        else {
+            continue;
+        };
+        let Some(letter) = super::letters::find(conn, letter_id)? else {
+            continue;
+        };
+        super::letters::set_status(conn, letter_id, super::letters::LetterStatus::Sent, now)?;
+        super::prisoners::note_letter_sent(conn, letter.prisoner_id, now)?;
+        super::audit::record(
+            conn,
+            Some(actor),
+            "sent",
+            "letter",
+            Some(letter_id),
+            &serde_json::json!({ "channel": letter.channel, "by_hand": true }),
+            now,
+        )?;
+        sent.push(letter_id);
+    }
+    Ok(sent)
+}

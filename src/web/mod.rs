@@ -11,6 +11,7 @@ pub mod health;
 pub mod home;
 pub mod letters;
 pub mod middleware;
+pub mod post;
 pub mod prisoners;
 pub mod rate_limit;
 
@@ -24,5 +25,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(accounts::routes)
         .configure(prisoners::routes)
         .configure(facilities::routes)
-        .configure(letters::routes);
+        .configure(letters::routes)
+        .configure(post::routes);
 }

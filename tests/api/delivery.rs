@@ -143,7 +143,7 @@ fn queued_letter(conn: &mut db::DbConn, body: &str) -> i64 {
     queued_letter_by(conn, body, Channel::FsinPismo)
 }
 
-fn queued_letter_by(conn: &mut db::DbConn, body: &str, channel: Channel) -> i64 {
+pub fn queued_letter_by(conn: &mut db::DbConn, body: &str, channel: Channel) -> i64 {
     let now = db::now();
     let facility = facilities::insert(
         conn,
@@ -193,7 +193,11 @@ fn queued_letter_by(conn: &mut db::DbConn, body: &str, channel: Channel) -> i64 
             writer_id: writer.id,
             prisoner_id: prisoner.id,
             placement_id: None,
-            address_snapshot: None,
+            address_snapshot: serde_json::to_string(&konvert::address::record(
+                &prisoner,
+                Some(&facility),
+            ))
+            .ok(),
             language: "ru".into(),
             body: body.into(),
             channel,

@@ -11,6 +11,7 @@ mod facilities;
 mod letters;
 mod migrations;
 mod pages;
+mod post;
 mod prisoners;
 mod setup;
 mod smtp_sink;
