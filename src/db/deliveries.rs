@@ -296,6 +296,14 @@ pub fn manual_queue(conn: &mut DbConn, channel: Channel) -> QueryResult<Vec<Manu
         .load(conn)
 }
 
+/// What a coordinator read off the service's confirmation.
+#[derive(Debug, Clone, Default)]
+pub struct ManualReceipt {
+    pub receipt: Option<String>,
+    pub pages: Option<i32>,
+    pub cost_minor: Option<i64>,
+}
+
 /// Records that a coordinator sent these (by post, or through a service's
 /// website): the rows become sent and their letters too. Rows that are not
 /// waiting by hand any more are skipped; returns the letters marked.
@@ -303,9 +311,10 @@ pub fn record_manual_sent(
     conn: &mut DbConn,
     delivery_ids: &[i64],
     actor: i64,
-    receipt: Option<&str>,
+    receipt: &ManualReceipt,
     now: NaiveDateTime,
 ) -> QueryResult<Vec<i64>> {
+    use super::schema::letters;
     let mut sent = Vec::new();
     for &id in delivery_ids {
         let n = diesel::update(
@@ -315,7 +324,7 @@ pub fn record_manual_sent(
         )
         .set((
             deliveries::state.eq(DeliveryState::Sent),
-            deliveries::receipt.eq(receipt),
+            deliveries::receipt.eq(&receipt.receipt),
             deliveries::finished_at.eq(now),
             deliveries::updated_at.eq(now),
         ))
@@ -334,6 +343,14 @@ pub fn record_manual_sent(
             continue;
         };
         super::letters::set_status(conn, letter_id, super::letters::LetterStatus::Sent, now)?;
+        diesel::update(letters::table.find(letter_id))
+            .set((
+                letters::receipt_number.eq(&receipt.receipt),
+                letters::pages.eq(receipt.pages),
+                letters::cost_minor.eq(receipt.cost_minor),
+                letters::currency.eq(receipt.cost_minor.map(|_| "RUB")),
+            ))
+            .execute(conn)?;
         super::prisoners::note_letter_sent(conn, letter.prisoner_id, now)?;
         super::audit::record(
             conn,

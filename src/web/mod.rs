@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod assets;
 pub mod csrf;
 pub mod ctx;
+pub mod eletters;
 pub mod errors;
 pub mod facilities;
 pub mod health;
@@ -26,5 +27,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(prisoners::routes)
         .configure(facilities::routes)
         .configure(letters::routes)
-        .configure(post::routes);
+        .configure(post::routes)
+        .configure(eletters::routes);
 }

@@ -156,7 +156,13 @@ async fn mark_posted(
     let ids: Vec<i64> = ids.into_iter().filter(|id| queued.contains(id)).collect();
     ctx.run(move |conn| {
         db::write_tx(conn, |conn| {
-            let sent = deliveries::record_manual_sent(conn, &ids, me, None, db::now())?;
+            let sent = deliveries::record_manual_sent(
+                conn,
+                &ids,
+                me,
+                &deliveries::ManualReceipt::default(),
+                db::now(),
+            )?;
             Ok::<_, AppError>(sent)
         })
     })

@@ -67,3 +67,50 @@ both_backends! {
         assert_eq!(app.post_form("/post/posted", &[("id", "1")]).await.status(), 403);
     }
 }
+
+both_backends! {
+    async fn the_e_letter_send_screen_gives_the_form_fields_and_records_the_receipt(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        let body: String = "Здравствуйте! ".repeat(200);
+        let letter_id = app
+            .db
+            .run(move |c| Ok::<_, DbError>(queued_letter_by(c, &body, Channel::FsinPismo)))
+            .await
+            .unwrap();
+        // No gateway configured: the worker leaves it for the send screen.
+        Worker::new(app.db.clone(), "w1").run_once().await.unwrap();
+        let delivery = app.db.run(move |c| Ok::<_, DbError>(deliveries::for_letter(c, letter_id)?.remove(0))).await.unwrap();
+        assert_eq!(delivery.state, DeliveryState::Manual);
+
+        app.sign_in_as("coord@example.org", Role::Coordinator).await;
+        let page = app.get("/send/fsin_pismo").await.text().await.unwrap();
+        assert!(page.contains("Владимирская обл."), "region");
+        assert!(page.contains("ФКУ ИК-6 УФСИН России по Владимирской области"), "facility");
+        assert!(page.contains("Горинов Алексей Алексеевич"), "full name in the nominative");
+        assert!(page.contains(">1961<"), "birth year");
+        assert!(page.contains("Страница 2 из 2"), "2,800 characters are two pages: {page}");
+        assert!(page.contains("data-copy=\"name-"), "copy buttons");
+        assert_eq!(app.get("/send/zonatelecom").await.status(), 200);
+        assert_eq!(app.get("/send/post").await.status(), 404);
+
+        let path = format!("/send/fsin_pismo/{}", delivery.id);
+        let bad = app.post_form(&path, &[("receipt", ""), ("pages", "0"), ("amount", "много")]).await;
+        assert_eq!(bad.status(), 422);
+        let html = bad.text().await.unwrap();
+        assert!(html.contains(&format!("id=\"receipt-{}-error\"", delivery.id)), "{html}");
+        assert!(html.contains(&format!("id=\"amount-{}-error\"", delivery.id)));
+        assert!(html.contains("value=\"много\""), "input is kept");
+
+        let ok = app.post_form(&path, &[("receipt", "FP-2026-000123"), ("pages", "2"), ("amount", "110,00")]).await;
+        assert_eq!(ok.status(), 303);
+        let l = app.db.run(move |c| Ok::<_, DbError>(letters::find(c, letter_id)?.unwrap())).await.unwrap();
+        assert_eq!(l.status, LetterStatus::Sent);
+        assert_eq!(l.receipt_number.as_deref(), Some("FP-2026-000123"));
+        assert_eq!(l.pages, Some(2));
+        assert_eq!(l.cost_minor, Some(11000));
+        assert_eq!(app.post_form(&path, &[("receipt", "again")]).await.status(), 404, "recorded once");
+
+        app.sign_in_as("vera@example.org", Role::Volunteer).await;
+        assert_eq!(app.get("/send/fsin_pismo").await.status(), 403);
+    }
+}
