@@ -365,3 +365,64 @@ pub fn record_manual_sent(
     }
     Ok(sent)
 }
+
+/// The rows a coordinator may need to act on: dead, failing, stuck or
+/// waiting by hand, newest trouble first.
+pub fn needing_attention(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<Delivery>> {
+    deliveries::table
+        .filter(
+            deliveries::state
+                .eq(DeliveryState::Dead)
+                .or(deliveries::state.eq(DeliveryState::Claimed))
+                .or(deliveries::state
+                    .eq(DeliveryState::Pending)
+                    .and(deliveries::attempts.gt(0))),
+        )
+        .order(deliveries::updated_at.desc())
+        .limit(limit)
+        .select(Delivery::as_select())
+        .load(conn)
+}
+
+/// Sends a dead or failing row again now, with a fresh set of attempts.
+pub fn retry(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult<bool> {
+    let n = diesel::update(
+        deliveries::table.find(id).filter(
+            deliveries::state
+                .eq(DeliveryState::Dead)
+                .or(deliveries::state.eq(DeliveryState::Pending)),
+        ),
+    )
+    .set((
+        deliveries::state.eq(DeliveryState::Pending),
+        deliveries::attempts.eq(0),
+        deliveries::next_attempt_at.eq(now),
+        deliveries::finished_at.eq(None::<NaiveDateTime>),
+        deliveries::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Stops a row that has not been sent. A claimed row is left alone: its
+/// worker may be talking to the service right now.
+pub fn cancel(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult<Option<Delivery>> {
+    let n = diesel::update(
+        deliveries::table.find(id).filter(
+            deliveries::state
+                .eq(DeliveryState::Dead)
+                .or(deliveries::state.eq(DeliveryState::Pending))
+                .or(deliveries::state.eq(DeliveryState::Manual)),
+        ),
+    )
+    .set((
+        deliveries::state.eq(DeliveryState::Cancelled),
+        deliveries::finished_at.eq(now),
+        deliveries::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    if n == 0 {
+        return Ok(None);
+    }
+    find(conn, id)
+}

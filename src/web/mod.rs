@@ -12,6 +12,7 @@ pub mod health;
 pub mod home;
 pub mod letters;
 pub mod middleware;
+pub mod outbox;
 pub mod post;
 pub mod prisoners;
 pub mod rate_limit;
@@ -28,5 +29,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(facilities::routes)
         .configure(letters::routes)
         .configure(post::routes)
-        .configure(eletters::routes);
+        .configure(eletters::routes)
+        .configure(outbox::routes);
 }

@@ -114,3 +114,40 @@ both_backends! {
         assert_eq!(app.get("/send/fsin_pismo").await.status(), 403);
     }
 }
+
+both_backends! {
+    async fn coordinators_retry_and_cancel_dead_letters_from_the_outbox_page(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        let a = app.db.run(|c| Ok::<_, DbError>(queued_letter_by(c, "Первое", Channel::FsinPismo))).await.unwrap();
+        let b = app.db.run(|c| Ok::<_, DbError>(queued_letter_by(c, "Второе", Channel::FsinPismo))).await.unwrap();
+        // Both fail for good at a gateway that is not there.
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let gateway = konvert::delivery::gateway::Gateway::new(&format!("http://127.0.0.1:{port}/"), std::time::Duration::from_millis(300)).unwrap();
+        let w = Worker::new(app.db.clone(), "w1")
+            .with_policy(konvert::delivery::RetryPolicy { base: std::time::Duration::ZERO, max: std::time::Duration::ZERO, max_attempts: 1 })
+            .with_gateway(Channel::FsinPismo, gateway);
+        w.run_once().await.unwrap();
+        let da = app.db.run(move |c| Ok::<_, DbError>(deliveries::for_letter(c, a)?.remove(0))).await.unwrap();
+        let db_ = app.db.run(move |c| Ok::<_, DbError>(deliveries::for_letter(c, b)?.remove(0))).await.unwrap();
+        assert_eq!(da.state, DeliveryState::Dead);
+
+        app.sign_in_as("coord@example.org", Role::Coordinator).await;
+        let page = app.get("/outbox").await.text().await.unwrap();
+        assert!(page.contains("cannot connect to the gateway"), "{page}");
+        assert_eq!(app.post_form(&format!("/outbox/{}/retry", da.id), &[]).await.status(), 303);
+        let again = app.db.run(move |c| Ok::<_, DbError>(deliveries::for_letter(c, a)?.remove(0))).await.unwrap();
+        assert_eq!((again.state, again.attempts), (DeliveryState::Pending, 0));
+
+        assert_eq!(app.post_form(&format!("/outbox/{}/cancel", db_.id), &[]).await.status(), 303);
+        let cancelled = app.db.run(move |c| Ok::<_, DbError>(deliveries::for_letter(c, b)?.remove(0))).await.unwrap();
+        assert_eq!(cancelled.state, DeliveryState::Cancelled);
+        let lb = app.db.run(move |c| Ok::<_, DbError>(letters::find(c, b)?.unwrap())).await.unwrap();
+        assert_eq!(lb.status, LetterStatus::Approved, "back in the coordinator's hands");
+        assert_eq!(app.post_form(&format!("/outbox/{}/retry", db_.id), &[]).await.status(), 409);
+        assert_eq!(app.post_form("/outbox/999999/cancel", &[]).await.status(), 409);
+
+        app.sign_in_as("vera@example.org", Role::Volunteer).await;
+        assert_eq!(app.get("/outbox").await.status(), 403);
+        assert_eq!(app.post_form(&format!("/outbox/{}/retry", da.id), &[]).await.status(), 403);
+    }
+}
