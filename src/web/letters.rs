@@ -409,7 +409,7 @@ fn render_composer(
             "warnings": warnings_json(ctx, &draft.body, rec),
             "page_chars": checks::PAGE_CHARS,
             "starters": starters.iter().map(|s| json!({
-                "id": s.id, "title": s.title, "kind": s.kind, "body": s.body,
+                "id": s.id, "starter_title": s.title, "kind": s.kind, "body": s.body,
             })).collect::<Vec<_>>(),
             "errors": errors,
             "notice": notice,
@@ -1031,10 +1031,11 @@ fn render_starter_form(
         "pages/starters/form",
         json!({
             "action": action,
-            "is_new": action == "/starters/new",
+            "title_key": if action == "/starters/new" { "starters.new" } else { "starters.edit" },
             "kinds": StarterKind::ALL.iter().map(|k| json!({"value": k, "selected": k.as_str() == input.kind})).collect::<Vec<_>>(),
             "languages": LANGUAGES.iter().map(|l| json!({"value": l, "selected": *l == input.language})).collect::<Vec<_>>(),
-            "title": input.title,
+            // Not "title": the layout's own parameter would shadow it.
+            "starter_title": input.title,
             "body": input.body,
             "errors": errors,
         }),
@@ -1052,7 +1053,7 @@ async fn starters_list(ctx: Ctx) -> Result<HttpResponse, AppError> {
                 "id": s.id,
                 "kind": s.kind,
                 "language": s.language,
-                "title": s.title,
+                "starter_title": s.title,
                 "updated": format_time(Some(s.updated_at)),
             })
         })

@@ -249,3 +249,74 @@ macro_rules! both_backends {
         }
     };
 }
+
+/// A second browser on the same app, for tests that need two people at once.
+pub struct OtherClient {
+    pub address: String,
+    pub jar: std::sync::Arc<reqwest::cookie::Jar>,
+    pub client: reqwest::Client,
+}
+
+impl OtherClient {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    fn csrf_cookie(&self) -> Option<String> {
+        use reqwest::cookie::CookieStore;
+        let url: reqwest::Url = self.address.parse().ok()?;
+        let header = self.jar.cookies(&url)?;
+        header
+            .to_str()
+            .ok()?
+            .split("; ")
+            .find_map(|pair| pair.strip_prefix("konvert_csrf=").map(str::to_owned))
+    }
+
+    /// Posts a form with this client's CSRF token added.
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        if self.csrf_cookie().is_none() {
+            self.get("/").await;
+        }
+        let token = self.csrf_cookie().expect("the server sets a CSRF cookie");
+        let mut fields: Vec<(&str, &str)> = form.to_vec();
+        fields.push(("csrf_token", &token));
+        self.client
+            .post(self.url(path))
+            .form(&fields)
+            .send()
+            .await
+            .expect("POST")
+    }
+}
+
+impl TestApp {
+    /// Creates another account and signs it in with a client of its own.
+    pub async fn other_client(
+        &self,
+        email: &str,
+        role: konvert::db::users::Role,
+    ) -> (konvert::db::users::User, OtherClient) {
+        let user = self.create_user(email, role).await;
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_provider(jar.clone())
+            .build()
+            .expect("http client");
+        let other = OtherClient {
+            address: self.address.clone(),
+            jar,
+            client,
+        };
+        let res = other
+            .post_form("/login", &[("email", email), ("password", TEST_PASSWORD)])
+            .await;
+        assert_eq!(res.status(), 303, "sign-in as {email}");
+        (user, other)
+    }
+}
