@@ -356,3 +356,16 @@ pub fn spawn_client(app: &TestApp) -> Option<TestApp> {
         _test_db: None,
     })
 }
+
+impl TestApp {
+    /// Creates another account and signs it in with a client of its own.
+    pub async fn other_client(
+        &self,
+        email: &str,
+        role: konvert::db::users::Role,
+    ) -> (konvert::db::users::User, TestApp) {
+        let other = spawn_client(self).expect("http client");
+        let user = other.sign_in_as(email, role).await;
+        (user, other)
+    }
+}
