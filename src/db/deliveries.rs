@@ -21,6 +21,8 @@ text_enum! {
         Sent = "sent",
         /// Gave up after the last attempt; a coordinator may retry it.
         Dead = "dead",
+        /// Waiting for the prisoner's new address to be confirmed.
+        Held = "held",
         Cancelled = "cancelled",
     }
 }
@@ -425,4 +427,54 @@ pub fn cancel(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult<Opt
         return Ok(None);
     }
     find(conn, id)
+}
+
+/// Holds a letter's unsent rows (pending or waiting by hand) while the
+/// prisoner's address is uncertain; returns how many.
+pub fn hold_for_letter(
+    conn: &mut DbConn,
+    letter_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        deliveries::table
+            .filter(deliveries::letter_id.eq(letter_id))
+            .filter(
+                deliveries::state
+                    .eq(DeliveryState::Pending)
+                    .or(deliveries::state.eq(DeliveryState::Manual)),
+            ),
+    )
+    .set((
+        deliveries::state.eq(DeliveryState::Held),
+        deliveries::updated_at.eq(now),
+    ))
+    .execute(conn)
+}
+
+/// Queues the letter on `channel`: a held row for it goes back to pending
+/// with fresh attempts; otherwise a new row is written.
+pub fn queue_letter(
+    conn: &mut DbConn,
+    letter_id: i64,
+    channel: Channel,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let reopened = diesel::update(
+        deliveries::table
+            .filter(deliveries::letter_id.eq(letter_id))
+            .filter(deliveries::channel.eq(channel.as_str()))
+            .filter(deliveries::state.eq(DeliveryState::Held)),
+    )
+    .set((
+        deliveries::state.eq(DeliveryState::Pending),
+        deliveries::attempts.eq(0),
+        deliveries::next_attempt_at.eq(now),
+        deliveries::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    if reopened == 0 {
+        enqueue_letter(conn, letter_id, channel, now)?;
+    }
+    Ok(())
 }

@@ -221,6 +221,97 @@ pub fn list_for_writer(
     Ok(items)
 }
 
+/// Records a coordinator's decision on a letter: who, and the note for the writer.
+pub fn set_review(
+    conn: &mut DbConn,
+    id: i64,
+    reviewer_id: Option<i64>,
+    note: Option<&str>,
+) -> QueryResult<()> {
+    diesel::update(letters::table.find(id))
+        .set((
+            letters::reviewer_id.eq(reviewer_id),
+            letters::review_note.eq(note),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn set_hold_reason(conn: &mut DbConn, id: i64, reason: Option<&str>) -> QueryResult<()> {
+    diesel::update(letters::table.find(id))
+        .set(letters::hold_reason.eq(reason))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Points the letter at the prisoner's new placement and address.
+pub fn readdress(
+    conn: &mut DbConn,
+    id: i64,
+    placement_id: i64,
+    snapshot: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(letters::table.find(id))
+        .set((
+            letters::placement_id.eq(placement_id),
+            letters::address_snapshot.eq(snapshot),
+            letters::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// A prisoner's letters in one status.
+pub fn for_prisoner_in(
+    conn: &mut DbConn,
+    prisoner_id: i64,
+    status: LetterStatus,
+) -> QueryResult<Vec<Letter>> {
+    letters::table
+        .filter(letters::prisoner_id.eq(prisoner_id))
+        .filter(letters::status.eq(status))
+        .order(letters::id)
+        .select(Letter::as_select())
+        .load(conn)
+}
+
+/// Letters in one status with their prisoner and writer, oldest first (a
+/// review queue is worked from the front).
+pub fn in_status(
+    conn: &mut DbConn,
+    status: LetterStatus,
+    limit: i64,
+) -> QueryResult<Vec<LetterListItem>> {
+    use super::schema::{prisoners, users};
+    let rows: Vec<(Letter, String, String, Option<String>, String)> = letters::table
+        .inner_join(prisoners::table)
+        .inner_join(users::table.on(users::id.eq(letters::writer_id)))
+        .filter(letters::status.eq(status))
+        .order((letters::updated_at.asc(), letters::id.asc()))
+        .limit(limit)
+        .select((
+            Letter::as_select(),
+            prisoners::surname,
+            prisoners::given_name,
+            prisoners::patronymic,
+            users::display_name,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(letter, surname, given, patronymic, writer_name)| LetterListItem {
+                letter,
+                prisoner_surname: surname,
+                prisoner_given_name: given,
+                prisoner_patronymic: patronymic,
+                writer_name,
+            },
+        )
+        .collect())
+}
+
 pub fn count_by_status(conn: &mut DbConn) -> QueryResult<Vec<(LetterStatus, i64)>> {
     letters::table
         .group_by(letters::status)

@@ -197,3 +197,16 @@ pub fn note_login(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult
         .execute(conn)
         .map(drop)
 }
+
+/// Trusted writers' letters are approved without review.
+pub fn set_trusted(
+    conn: &mut DbConn,
+    id: i64,
+    trusted: bool,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set((users::trusted.eq(trusted), users::updated_at.eq(now)))
+        .execute(conn)
+        .map(drop)
+}

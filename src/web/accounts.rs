@@ -34,7 +34,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(members)
         .service(invite)
         .service(change_role)
-        .service(set_disabled);
+        .service(set_disabled)
+        .service(set_trusted);
 }
 
 fn client_key(ctx: &Ctx) -> String {
@@ -501,6 +502,7 @@ async fn render_members(
                 "role": u.role,
                 "role_key": role_label_key(u.role),
                 "disabled": u.disabled,
+                "trusted": u.trusted,
                 "may_manage": may_manage,
                 "last_login": u.last_login_at.map(|t| t.format("%Y-%m-%d").to_string()),
             })
@@ -690,6 +692,41 @@ async fn set_disabled(
                 "user",
                 Some(target.id),
                 &json!({}),
+                now,
+            )?;
+            Ok::<_, AppError>(())
+        })
+    })
+    .await?;
+    Ok(ctx.redirect("/members"))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct TrustedForm {
+    trusted: String,
+}
+
+/// A trusted writer's letters skip the review queue.
+#[post("/members/{id}/trusted")]
+async fn set_trusted(
+    ctx: Ctx,
+    id: web::Path<i64>,
+    form: CsrfForm<TrustedForm>,
+) -> Result<HttpResponse, AppError> {
+    let (me, target) = manageable_target(&ctx, id.into_inner()).await?;
+    let trusted = form.0.trusted == "true";
+    ctx.run(move |conn| {
+        db::write_tx(conn, |conn| {
+            let now = db::now();
+            users::set_trusted(conn, target.id, trusted, now)?;
+            audit::record(
+                conn,
+                Some(me.id),
+                "set_trusted",
+                "user",
+                Some(target.id),
+                &json!({ "trusted": trusted }),
                 now,
             )?;
             Ok::<_, AppError>(())

@@ -16,6 +16,7 @@ pub mod outbox;
 pub mod post;
 pub mod prisoners;
 pub mod rate_limit;
+pub mod review;
 
 use actix_web::web;
 
@@ -30,5 +31,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(letters::routes)
         .configure(post::routes)
         .configure(eletters::routes)
-        .configure(outbox::routes);
+        .configure(outbox::routes)
+        .configure(review::routes);
 }

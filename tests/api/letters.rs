@@ -14,16 +14,16 @@ use crate::both_backends;
 use crate::helpers::*;
 
 #[derive(Clone, Copy)]
-enum Country {
+pub(crate) enum Country {
     Russia,
     Belarus,
 }
 
-struct Fixture {
-    country: Country,
-    services: &'static [Service],
-    do_not_write: Option<&'static str>,
-    in_transit: bool,
+pub(crate) struct Fixture {
+    pub country: Country,
+    pub services: &'static [Service],
+    pub do_not_write: Option<&'static str>,
+    pub in_transit: bool,
 }
 
 impl Default for Fixture {
@@ -38,7 +38,7 @@ impl Default for Fixture {
 }
 
 /// A prisoner (invented) held at a facility; returns the prisoner's id.
-async fn prisoner(app: &TestApp, f: Fixture) -> i64 {
+pub(crate) async fn prisoner(app: &TestApp, f: Fixture) -> i64 {
     app.db
         .run(move |conn| {
             let now = konvert::db::now();

@@ -13,6 +13,7 @@ mod migrations;
 mod pages;
 mod post;
 mod prisoners;
+mod review;
 mod setup;
 mod smtp_sink;
 mod storage;

@@ -1,0 +1,241 @@
+//! Moderation: approve (queued with its outbox row), return with a note,
+//! reject; holds while the prisoner is in transit or moved; auto-approval
+//! for trusted writers.
+
+use konvert::db::deliveries::{self, DeliveryState};
+use konvert::db::letters::{self, LetterStatus};
+use konvert::db::placements::{self, NewPlacement};
+use konvert::db::users::Role;
+use konvert::db::{self, DbError};
+use konvert::review;
+
+use crate::both_backends;
+use crate::helpers::*;
+use crate::letters::{prisoner, Fixture};
+
+/// A volunteer's letter, written and submitted through the composer.
+async fn submitted_letter(writer: &TestApp, prisoner_id: i64, body: &str) -> i64 {
+    let pid = prisoner_id.to_string();
+    let res = writer
+        .post_form(
+            "/letters",
+            &[
+                ("prisoner", &pid),
+                ("channel", "fsin_pismo"),
+                ("body", body),
+                ("action", "submit"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303, "submitted");
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    location
+        .trim_start_matches("/letters/")
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+async fn letter(app: &TestApp, id: i64) -> letters::Letter {
+    app.db
+        .run(move |c| Ok::<_, DbError>(letters::find(c, id)?.unwrap()))
+        .await
+        .unwrap()
+}
+
+async fn deliveries_of(app: &TestApp, id: i64) -> Vec<deliveries::Delivery> {
+    app.db
+        .run(move |c| Ok::<_, DbError>(deliveries::for_letter(c, id)?))
+        .await
+        .unwrap()
+}
+
+/// Moves the prisoner: to a new facility (a copy of the current one) or into transit.
+async fn transfer(app: &TestApp, prisoner_id: i64, to_facility: bool) {
+    app.db
+        .run(move |c| {
+            let now = db::now();
+            let facility_id = if to_facility {
+                let current = placements::current(c, prisoner_id)?.and_then(|p| p.facility_id);
+                let old = match current {
+                    Some(id) => konvert::db::facilities::find(c, id)?,
+                    None => None,
+                };
+                let mut form = konvert::db::facilities::FacilityForm {
+                    country: "RU".into(),
+                    name: "ФКУ ИК-2 УФСИН России по Республике Мордовия".into(),
+                    postcode: Some("431130".into()),
+                    region: Some("Республика Мордовия".into()),
+                    locality: Some("пос. Явас".into()),
+                    ..Default::default()
+                };
+                if old.is_none() {
+                    form.name = "ФКУ ИК-7 УФСИН России по Республике Карелия".into();
+                }
+                Some(konvert::db::facilities::insert(c, &form, now)?.id)
+            } else {
+                None
+            };
+            placements::transfer(
+                c,
+                &NewPlacement {
+                    prisoner_id,
+                    facility_id,
+                    started_on: None,
+                    address_confirmed_at: None,
+                    source: None,
+                    notes: String::new(),
+                    created_by: None,
+                },
+                now.date(),
+                now,
+            )?;
+            Ok::<_, DbError>(())
+        })
+        .await
+        .unwrap();
+}
+
+both_backends! {
+    async fn approval_queues_the_letter_with_its_outbox_row(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        let (_, writer) = app.other_client("vera@example.org", Role::Volunteer).await;
+        let pid = prisoner(&app, Fixture::default()).await;
+        let id = submitted_letter(&writer, pid, "Здравствуйте! Как Вы?").await;
+        assert_eq!(letter(&app, id).await.status, LetterStatus::Submitted);
+        assert!(deliveries_of(&app, id).await.is_empty(), "nothing is queued before review");
+
+        let coordinator = app.sign_in_as("coord@example.org", Role::Coordinator).await;
+        let page = app.get("/review").await.text().await.unwrap();
+        assert!(page.contains("Здравствуйте! Как Вы?"), "{page}");
+        let res = app.post_form(&format!("/review/{id}"), &[("decision", "approve")]).await;
+        assert_eq!(res.status(), 303);
+        let l = letter(&app, id).await;
+        assert_eq!(l.status, LetterStatus::Queued);
+        assert!(l.approved_at.is_some() && l.queued_at.is_some());
+        assert_eq!(l.reviewer_id, Some(coordinator.id));
+        let d = deliveries_of(&app, id).await;
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].state, DeliveryState::Pending);
+        // A second decision finds it decided.
+        assert_eq!(app.post_form(&format!("/review/{id}"), &[("decision", "reject"), ("note", "x")]).await.status(), 409);
+    }
+}
+
+both_backends! {
+    async fn returned_and_rejected_letters_carry_the_note_to_the_writer(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        let (_, writer) = app.other_client("vera@example.org", Role::Volunteer).await;
+        let pid = prisoner(&app, Fixture::default()).await;
+        let returned = submitted_letter(&writer, pid, "Первое письмо").await;
+        let rejected = submitted_letter(&writer, pid, "Второе письмо").await;
+        app.sign_in_as("coord@example.org", Role::Coordinator).await;
+
+        let missing = app.post_form(&format!("/review/{returned}"), &[("decision", "return"), ("note", "  ")]).await;
+        assert_eq!(missing.status(), 422);
+        assert!(missing.text().await.unwrap().contains(&format!("id=\"note-{returned}-error\"")));
+        assert_eq!(letter(&app, returned).await.status, LetterStatus::Submitted);
+
+        app.post_form(&format!("/review/{returned}"), &[("decision", "return"), ("note", "Уберите, пожалуйста, номер телефона.")]).await;
+        app.post_form(&format!("/review/{rejected}"), &[("decision", "reject"), ("note", "Письмо о деле не пропустит цензура.")]).await;
+        assert_eq!(letter(&app, returned).await.status, LetterStatus::ReturnedToWriter);
+        assert_eq!(letter(&app, rejected).await.status, LetterStatus::Rejected);
+
+        let mine = writer.get("/letters").await.text().await.unwrap();
+        assert!(mine.contains("Уберите, пожалуйста, номер телефона."), "{mine}");
+        assert!(mine.contains("Письмо о деле не пропустит цензура."));
+        // The returned letter can be edited and submitted again.
+        let res = writer
+            .post_form(&format!("/letters/{returned}"), &[("body", "Первое письмо, исправленное"), ("channel", "fsin_pismo"), ("action", "submit")])
+            .await;
+        assert_eq!(res.status(), 303);
+        assert_eq!(letter(&app, returned).await.status, LetterStatus::Submitted);
+    }
+}
+
+both_backends! {
+    async fn letters_wait_while_the_prisoner_is_moved_and_go_out_to_the_new_address(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        let (_, writer) = app.other_client("vera@example.org", Role::Volunteer).await;
+        let pid = prisoner(&app, Fixture::default()).await;
+        let queued = submitted_letter(&writer, pid, "Уже в очереди").await;
+        let later = submitted_letter(&writer, pid, "Одобрят во время этапа").await;
+        app.sign_in_as("coord@example.org", Role::Coordinator).await;
+        app.post_form(&format!("/review/{queued}"), &[("decision", "approve")]).await;
+        assert_eq!(letter(&app, queued).await.status, LetterStatus::Queued);
+
+        // In transit: the queued letter stops, the next approval waits too.
+        transfer(&app, pid, false).await;
+        let held = app.db.run(move |c| Ok::<_, konvert::error::AppError>(review::hold_for_transfer(c, pid, db::now())?)).await.unwrap();
+        assert_eq!(held, 1);
+        let l = letter(&app, queued).await;
+        assert_eq!(l.status, LetterStatus::Held);
+        assert_eq!(l.hold_reason.as_deref(), Some("address_changed"));
+        assert_eq!(deliveries_of(&app, queued).await[0].state, DeliveryState::Held);
+        app.post_form(&format!("/review/{later}"), &[("decision", "approve")]).await;
+        let l = letter(&app, later).await;
+        assert_eq!((l.status, l.hold_reason.as_deref()), (LetterStatus::Held, Some("in_transit")));
+        assert!(deliveries_of(&app, later).await.is_empty());
+        // The worker does not touch held letters.
+        assert_eq!(konvert::delivery::worker::Worker::new(app.db.clone(), "w").run_once().await.unwrap(), 0);
+
+        // Arrived: releasing re-addresses both and queues them.
+        transfer(&app, pid, true).await;
+        let released = app.db.run(move |c| Ok::<_, konvert::error::AppError>(review::release_held(c, pid, None, db::now())?)).await.unwrap();
+        assert_eq!(released, 2);
+        for id in [queued, later] {
+            let l = letter(&app, id).await;
+            assert_eq!(l.status, LetterStatus::Queued);
+            assert_eq!(l.hold_reason, None);
+            assert!(l.address_snapshot.as_deref().unwrap_or("").contains("Мордовия"), "re-addressed");
+            let d = deliveries_of(&app, id).await;
+            assert_eq!(d.len(), 1, "one outbox row per letter and channel");
+            assert_eq!(d[0].state, DeliveryState::Pending);
+        }
+    }
+}
+
+both_backends! {
+    async fn a_letter_written_before_a_move_is_held_at_approval(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        let (_, writer) = app.other_client("vera@example.org", Role::Volunteer).await;
+        let pid = prisoner(&app, Fixture::default()).await;
+        let id = submitted_letter(&writer, pid, "Написано до перевода").await;
+        transfer(&app, pid, true).await;
+        app.sign_in_as("coord@example.org", Role::Coordinator).await;
+        app.post_form(&format!("/review/{id}"), &[("decision", "approve")]).await;
+        let l = letter(&app, id).await;
+        assert_eq!((l.status, l.hold_reason.as_deref()), (LetterStatus::Held, Some("address_changed")));
+    }
+}
+
+both_backends! {
+    async fn trusted_writers_skip_the_review_queue(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        let (vera, writer) = app.other_client("vera@example.org", Role::Volunteer).await;
+        let pid = prisoner(&app, Fixture::default()).await;
+        app.sign_in_as("coord@example.org", Role::Coordinator).await;
+        let res = app.post_form(&format!("/members/{}/trusted", vera.id), &[("trusted", "true")]).await;
+        assert_eq!(res.status(), 303);
+        let id = submitted_letter(&writer, pid, "Доверенное письмо").await;
+        let l = letter(&app, id).await;
+        assert_eq!(l.status, LetterStatus::Queued, "approved automatically");
+        assert_eq!(l.reviewer_id, None);
+        assert_eq!(deliveries_of(&app, id).await.len(), 1);
+    }
+}
+
+both_backends! {
+    async fn volunteers_cannot_review(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        let (_, writer) = app.other_client("vera@example.org", Role::Volunteer).await;
+        let pid = prisoner(&app, Fixture::default()).await;
+        let id = submitted_letter(&writer, pid, "Письмо").await;
+        assert_eq!(writer.get("/review").await.status(), 403);
+        assert_eq!(writer.post_form(&format!("/review/{id}"), &[("decision", "approve")]).await.status(), 403);
+        assert_eq!(app.get("/review").await.status(), 303, "visitors are sent to sign in");
+        assert_eq!(letter(&app, id).await.status, LetterStatus::Submitted);
+    }
+}
