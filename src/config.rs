@@ -32,6 +32,12 @@ pub struct RawSettings {
     pub price_fsin_reply_blank: Option<i64>,
     pub price_zt_page: Option<i64>,
     pub price_zt_reply_blank: Option<i64>,
+    /// HTTP gateways that submit e-letters automatically (see README).
+    pub fsin_gateway_url: Option<String>,
+    pub zt_gateway_url: Option<String>,
+    /// Run the delivery worker inside `serve` (default true).
+    pub run_worker: Option<bool>,
+    pub delivery_max_attempts: Option<i32>,
 }
 
 /// The names a file and the environment use, for error messages and the README.
@@ -46,6 +52,10 @@ const ENV_KEYS: &[&str] = &[
     "WORKERS",
     "LOG",
     "OPEN_SIGNUP",
+    "FSIN_GATEWAY_URL",
+    "ZT_GATEWAY_URL",
+    "RUN_WORKER",
+    "DELIVERY_MAX_ATTEMPTS",
     "PRICE_FSIN_PAGE",
     "PRICE_FSIN_REPLY_BLANK",
     "PRICE_ZT_PAGE",
@@ -68,6 +78,10 @@ pub struct Settings {
     pub open_signup: bool,
     /// What the e-letter services charge, for the composer's cost figure.
     pub prices: Prices,
+    pub fsin_gateway_url: Option<String>,
+    pub zt_gateway_url: Option<String>,
+    pub run_worker: bool,
+    pub delivery_max_attempts: i32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -133,6 +147,14 @@ impl RawSettings {
             price_zt_page: var("PRICE_ZT_PAGE")
                 .map(|v| parse_number("KONVERT_PRICE_ZT_PAGE", &v))
                 .transpose()?,
+            fsin_gateway_url: var("FSIN_GATEWAY_URL"),
+            zt_gateway_url: var("ZT_GATEWAY_URL"),
+            run_worker: var("RUN_WORKER")
+                .map(|v| parse_bool("KONVERT_RUN_WORKER", &v))
+                .transpose()?,
+            delivery_max_attempts: var("DELIVERY_MAX_ATTEMPTS")
+                .map(|v| parse_number("KONVERT_DELIVERY_MAX_ATTEMPTS", &v))
+                .transpose()?,
             price_zt_reply_blank: var("PRICE_ZT_REPLY_BLANK")
                 .map(|v| parse_number("KONVERT_PRICE_ZT_REPLY_BLANK", &v))
                 .transpose()?,
@@ -156,6 +178,10 @@ impl RawSettings {
             price_fsin_reply_blank: over.price_fsin_reply_blank.or(self.price_fsin_reply_blank),
             price_zt_page: over.price_zt_page.or(self.price_zt_page),
             price_zt_reply_blank: over.price_zt_reply_blank.or(self.price_zt_reply_blank),
+            fsin_gateway_url: over.fsin_gateway_url.or(self.fsin_gateway_url),
+            zt_gateway_url: over.zt_gateway_url.or(self.zt_gateway_url),
+            run_worker: over.run_worker.or(self.run_worker),
+            delivery_max_attempts: over.delivery_max_attempts.or(self.delivery_max_attempts),
         }
     }
 
@@ -250,6 +276,19 @@ impl RawSettings {
             log: self.log.unwrap_or_else(|| "info".to_owned()),
             open_signup: self.open_signup.unwrap_or(false),
             prices,
+            fsin_gateway_url: check_http_url("KONVERT_FSIN_GATEWAY_URL", self.fsin_gateway_url)?,
+            zt_gateway_url: check_http_url("KONVERT_ZT_GATEWAY_URL", self.zt_gateway_url)?,
+            run_worker: self.run_worker.unwrap_or(true),
+            delivery_max_attempts: match self.delivery_max_attempts {
+                Some(n) if !(1..=100).contains(&n) => {
+                    return Err(invalid(
+                        "KONVERT_DELIVERY_MAX_ATTEMPTS",
+                        "must be from 1 to 100",
+                    ))
+                }
+                Some(n) => n,
+                None => 8,
+            },
         })
     }
 }
@@ -276,6 +315,14 @@ fn parse_number<T: std::str::FromStr>(key: &'static str, value: &str) -> Result<
         .trim()
         .parse()
         .map_err(|_| invalid(key, format!("expected a whole number, got {value:?}")))
+}
+
+fn check_http_url(key: &'static str, value: Option<String>) -> Result<Option<String>, ConfigError> {
+    let Some(value) = value else { return Ok(None) };
+    match url::Url::parse(value.trim()) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") => Ok(Some(value.trim().to_owned())),
+        _ => Err(invalid(key, "expected an http:// or https:// URL")),
+    }
 }
 
 fn parse_bool(key: &'static str, value: &str) -> Result<bool, ConfigError> {

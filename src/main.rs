@@ -3,6 +3,7 @@
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -10,6 +11,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use konvert::accounts::{self, AccountInput};
 use konvert::config::Settings;
 use konvert::db::{self, users::Role, Db};
+use konvert::delivery::worker::Worker;
 use konvert::locale;
 use konvert::startup::Application;
 
@@ -33,6 +35,8 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Run the delivery worker alone (serve runs one too unless KONVERT_RUN_WORKER=false).
+    Worker,
     /// Manage accounts.
     User {
         #[command(subcommand)]
@@ -126,6 +130,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings),
         Command::Migrate => migrate(&settings),
+        Command::Worker => worker(settings),
         Command::User {
             command: UserCommand::Create { email, role, name },
         } => create_user(&settings, &email, role, name),
@@ -172,7 +177,31 @@ fn serve(settings: Settings) -> anyhow::Result<()> {
             );
             let _ = std::io::stdout().flush();
         }
+        if settings.run_worker {
+            let worker = Worker::from_settings(app.db().clone(), &settings)?;
+            actix_web::rt::spawn(worker.run(Duration::from_secs(5), std::future::pending::<()>()));
+            tracing::info!("delivery worker started");
+        }
         app.run_until_stopped().await.context("server stopped")
+    })
+}
+
+fn worker(settings: Settings) -> anyhow::Result<()> {
+    init_logging(&settings.log)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let db = Db::open(&settings.database, settings.pool_size)?;
+        let worker = Worker::from_settings(db, &settings)?;
+        tracing::info!("delivery worker started; Ctrl-C stops it");
+        let stop = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        worker.run(Duration::from_secs(5), stop).await;
+        tracing::info!("delivery worker stopped");
+        Ok(())
     })
 }
 

@@ -59,6 +59,37 @@ impl Worker {
         }
     }
 
+    /// The worker as the settings describe it: gateways where URLs are set,
+    /// e-mail letters over SMTP when SMTP is set (otherwise they wait for a
+    /// coordinator, rather than being "sent" into the outbox folder).
+    pub fn from_settings(db: Db, settings: &crate::config::Settings) -> anyhow::Result<Worker> {
+        let id = format!(
+            "{}-{}",
+            std::env::var("HOSTNAME").unwrap_or_else(|_| "konvert".to_owned()),
+            std::process::id()
+        );
+        let mut worker = Worker::new(db, id).with_policy(RetryPolicy {
+            max_attempts: settings.delivery_max_attempts,
+            ..RetryPolicy::default()
+        });
+        let timeout = Duration::from_secs(30);
+        for (channel, url) in [
+            (Channel::FsinPismo, &settings.fsin_gateway_url),
+            (Channel::Zonatelecom, &settings.zt_gateway_url),
+        ] {
+            if let Some(url) = url {
+                let gateway = Gateway::new(url, timeout)
+                    .map_err(|e| anyhow::anyhow!("gateway client: {e}"))?;
+                worker = worker.with_gateway(channel, gateway);
+            }
+        }
+        if settings.smtp_url.is_some() {
+            worker =
+                worker.with_mailer(Mailer::from_settings(settings)?, settings.mail_from.clone());
+        }
+        Ok(worker)
+    }
+
     pub fn with_policy(mut self, policy: RetryPolicy) -> Worker {
         self.policy = policy;
         self

@@ -159,6 +159,8 @@ pub fn test_settings(test_db: &TestDb) -> Settings {
         data_dir: Some(test_db.dir.path().join("data")),
         workers: Some(2),
         pool_size: Some(4),
+        // Tests drive the worker themselves, so that they see each step.
+        run_worker: Some(false),
         ..Default::default()
     };
     let mut settings = raw.resolve().expect("test settings");
