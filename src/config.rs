@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::db::DbTarget;
+use crate::letters::{Prices, ServicePrice};
 
 /// The settings as a file or the environment states them; every field optional.
 #[derive(Debug, Default, Deserialize)]
@@ -26,6 +27,11 @@ pub struct RawSettings {
     pub workers: Option<usize>,
     pub log: Option<String>,
     pub open_signup: Option<bool>,
+    /// E-letter prices in kopecks (check: prices change).
+    pub price_fsin_page: Option<i64>,
+    pub price_fsin_reply_blank: Option<i64>,
+    pub price_zt_page: Option<i64>,
+    pub price_zt_reply_blank: Option<i64>,
 }
 
 /// The names a file and the environment use, for error messages and the README.
@@ -40,6 +46,10 @@ const ENV_KEYS: &[&str] = &[
     "WORKERS",
     "LOG",
     "OPEN_SIGNUP",
+    "PRICE_FSIN_PAGE",
+    "PRICE_FSIN_REPLY_BLANK",
+    "PRICE_ZT_PAGE",
+    "PRICE_ZT_REPLY_BLANK",
 ];
 
 #[derive(Debug, Clone)]
@@ -56,6 +66,8 @@ pub struct Settings {
     pub workers: Option<usize>,
     pub log: String,
     pub open_signup: bool,
+    /// What the e-letter services charge, for the composer's cost figure.
+    pub prices: Prices,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -112,6 +124,18 @@ impl RawSettings {
             open_signup: var("OPEN_SIGNUP")
                 .map(|v| parse_bool("KONVERT_OPEN_SIGNUP", &v))
                 .transpose()?,
+            price_fsin_page: var("PRICE_FSIN_PAGE")
+                .map(|v| parse_number("KONVERT_PRICE_FSIN_PAGE", &v))
+                .transpose()?,
+            price_fsin_reply_blank: var("PRICE_FSIN_REPLY_BLANK")
+                .map(|v| parse_number("KONVERT_PRICE_FSIN_REPLY_BLANK", &v))
+                .transpose()?,
+            price_zt_page: var("PRICE_ZT_PAGE")
+                .map(|v| parse_number("KONVERT_PRICE_ZT_PAGE", &v))
+                .transpose()?,
+            price_zt_reply_blank: var("PRICE_ZT_REPLY_BLANK")
+                .map(|v| parse_number("KONVERT_PRICE_ZT_REPLY_BLANK", &v))
+                .transpose()?,
         })
     }
 
@@ -128,6 +152,10 @@ impl RawSettings {
             workers: over.workers.or(self.workers),
             log: over.log.or(self.log),
             open_signup: over.open_signup.or(self.open_signup),
+            price_fsin_page: over.price_fsin_page.or(self.price_fsin_page),
+            price_fsin_reply_blank: over.price_fsin_reply_blank.or(self.price_fsin_reply_blank),
+            price_zt_page: over.price_zt_page.or(self.price_zt_page),
+            price_zt_reply_blank: over.price_zt_reply_blank.or(self.price_zt_reply_blank),
         }
     }
 
@@ -176,6 +204,38 @@ impl RawSettings {
         if self.workers == Some(0) {
             return Err(invalid("KONVERT_WORKERS", "must be at least 1"));
         }
+        let defaults = Prices::default();
+        let price = |key: &'static str, value: Option<i64>, default: i64| match value {
+            Some(v) if v < 0 => Err(invalid(key, "a price cannot be negative")),
+            Some(v) => Ok(v),
+            None => Ok(default),
+        };
+        let prices = Prices {
+            fsin_pismo: ServicePrice {
+                page_minor: price(
+                    "KONVERT_PRICE_FSIN_PAGE",
+                    self.price_fsin_page,
+                    defaults.fsin_pismo.page_minor,
+                )?,
+                reply_blank_minor: price(
+                    "KONVERT_PRICE_FSIN_REPLY_BLANK",
+                    self.price_fsin_reply_blank,
+                    defaults.fsin_pismo.reply_blank_minor,
+                )?,
+            },
+            zonatelecom: ServicePrice {
+                page_minor: price(
+                    "KONVERT_PRICE_ZT_PAGE",
+                    self.price_zt_page,
+                    defaults.zonatelecom.page_minor,
+                )?,
+                reply_blank_minor: price(
+                    "KONVERT_PRICE_ZT_REPLY_BLANK",
+                    self.price_zt_reply_blank,
+                    defaults.zonatelecom.reply_blank_minor,
+                )?,
+            },
+        };
         Ok(Settings {
             bind,
             database,
@@ -189,6 +249,7 @@ impl RawSettings {
             workers: self.workers,
             log: self.log.unwrap_or_else(|| "info".to_owned()),
             open_signup: self.open_signup.unwrap_or(false),
+            prices,
         })
     }
 }
@@ -278,6 +339,29 @@ mod tests {
             .map(|_| ())
             .unwrap_err();
         assert!(err.to_string().contains("KONVERT_POOL_SIZE"), "{err}");
+    }
+
+    #[test]
+    fn prices_default_and_come_from_the_file_or_the_environment() {
+        let s = RawSettings::default().resolve().unwrap();
+        assert_eq!(s.prices.fsin_pismo.page_minor, 5_500);
+        assert_eq!(s.prices.fsin_pismo.reply_blank_minor, 5_500);
+        assert_eq!(s.prices.zonatelecom.page_minor, 4_500);
+        assert_eq!(s.prices.zonatelecom.reply_blank_minor, 4_500);
+        let file: RawSettings = toml::from_str("price_zt_page = 3900").unwrap();
+        let s = file
+            .merge(env(&[("KONVERT_PRICE_FSIN_PAGE", "6000")]))
+            .resolve()
+            .unwrap();
+        assert_eq!(s.prices.fsin_pismo.page_minor, 6_000);
+        assert_eq!(s.prices.zonatelecom.page_minor, 3_900);
+        let err = env(&[("KONVERT_PRICE_ZT_REPLY_BLANK", "-1")])
+            .resolve()
+            .unwrap_err();
+        assert!(
+            err.to_string().starts_with("KONVERT_PRICE_ZT_REPLY_BLANK:"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod address;
 pub mod config;
 pub mod db;
+pub mod delivery;
 pub mod demo;
 pub mod error;
 pub mod i18n;

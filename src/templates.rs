@@ -106,6 +106,9 @@ impl Templates {
         let translations = Arc::new(Translations::load().map_err(anyhow::Error::msg)?);
         let mut html = Handlebars::new();
         html.set_strict_mode(true);
+        // Partials must not indent what they print: a letter in a <textarea>
+        // would gain spaces on every line at each save.
+        html.set_prevent_indent(true);
         html.register_embed_templates_with_extension::<TemplateFiles>(".hbs")?;
         html.register_helper(
             "t",
@@ -116,6 +119,7 @@ impl Templates {
         );
         let mut text = Handlebars::new();
         text.set_strict_mode(true);
+        text.set_prevent_indent(true);
         text.register_escape_fn(handlebars::no_escape);
         text.register_embed_templates_with_extension::<TemplateFiles>(".hbs")?;
         text.register_helper(

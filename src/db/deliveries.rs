@@ -25,7 +25,7 @@ text_enum! {
     }
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, QueryableByName)]
 #[diesel(table_name = deliveries)]
 pub struct Delivery {
     pub id: i64,
@@ -99,4 +99,330 @@ pub fn for_letter(conn: &mut DbConn, letter_id: i64) -> QueryResult<Vec<Delivery
         .order(deliveries::id)
         .select(Delivery::as_select())
         .load(conn)
+}
+
+/// Claims up to `limit` due rows for `worker`, counting an attempt on each,
+/// in one statement. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets several
+/// workers claim side by side without taking the same row; SQLite runs the
+/// statement under its single writer lock (one worker is the supported setup).
+pub fn claim_due(
+    conn: &mut DbConn,
+    worker: &str,
+    now: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<Delivery>> {
+    #[derive(QueryableByName)]
+    struct Claimed {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        id: i64,
+    }
+    let lock = match conn {
+        DbConn::Postgres(_) => " FOR UPDATE SKIP LOCKED",
+        DbConn::Sqlite(_) => "",
+    };
+    let sql = format!(
+        "UPDATE deliveries SET state = 'claimed', claimed_at = $1, claimed_by = $2, \
+         attempts = attempts + 1, updated_at = $1 \
+         WHERE id IN (SELECT id FROM deliveries WHERE state = 'pending' AND next_attempt_at <= $1 \
+         ORDER BY next_attempt_at, id LIMIT $3{lock}) RETURNING id"
+    );
+    let ids: Vec<i64> = diesel::sql_query(sql)
+        .bind::<diesel::sql_types::Timestamp, _>(now)
+        .bind::<diesel::sql_types::Text, _>(worker)
+        .bind::<diesel::sql_types::BigInt, _>(limit)
+        .load::<Claimed>(conn)?
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    deliveries::table
+        .filter(deliveries::id.eq_any(&ids))
+        .order(deliveries::id)
+        .select(Delivery::as_select())
+        .load(conn)
+}
+
+/// Puts claims older than `cutoff` back in the queue: their worker died
+/// between claiming and recording. The receiver dedupes by idempotency key,
+/// so sending again cannot deliver twice.
+pub fn release_stale_claims(
+    conn: &mut DbConn,
+    cutoff: NaiveDateTime,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        deliveries::table
+            .filter(deliveries::state.eq(DeliveryState::Claimed))
+            .filter(deliveries::claimed_at.lt(cutoff)),
+    )
+    .set((
+        deliveries::state.eq(DeliveryState::Pending),
+        deliveries::claimed_at.eq(None::<NaiveDateTime>),
+        deliveries::claimed_by.eq(None::<String>),
+        deliveries::next_attempt_at.eq(now),
+        deliveries::updated_at.eq(now),
+    ))
+    .execute(conn)
+}
+
+/// Records success; false when the row was no longer this worker's claim.
+pub fn record_sent(
+    conn: &mut DbConn,
+    id: i64,
+    worker: &str,
+    receipt: Option<&str>,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        deliveries::table
+            .find(id)
+            .filter(deliveries::state.eq(DeliveryState::Claimed))
+            .filter(deliveries::claimed_by.eq(worker)),
+    )
+    .set((
+        deliveries::state.eq(DeliveryState::Sent),
+        deliveries::receipt.eq(receipt),
+        deliveries::last_error.eq(None::<String>),
+        deliveries::finished_at.eq(now),
+        deliveries::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Records a failed attempt: back to pending at `retry_at`, or dead when `None`.
+pub fn record_failure(
+    conn: &mut DbConn,
+    id: i64,
+    worker: &str,
+    error: &str,
+    retry_at: Option<NaiveDateTime>,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let (state, next, finished) = match retry_at {
+        Some(at) => (DeliveryState::Pending, at, None),
+        None => (DeliveryState::Dead, now, Some(now)),
+    };
+    let n = diesel::update(
+        deliveries::table
+            .find(id)
+            .filter(deliveries::state.eq(DeliveryState::Claimed))
+            .filter(deliveries::claimed_by.eq(worker)),
+    )
+    .set((
+        deliveries::state.eq(state),
+        deliveries::next_attempt_at.eq(next),
+        deliveries::last_error.eq(error),
+        deliveries::claimed_at.eq(None::<NaiveDateTime>),
+        deliveries::claimed_by.eq(None::<String>),
+        deliveries::finished_at.eq(finished),
+        deliveries::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Hands the row to a coordinator: the channel has no automated path (an
+/// e-letter service without a gateway, or paper post).
+pub fn record_manual(
+    conn: &mut DbConn,
+    id: i64,
+    worker: &str,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        deliveries::table
+            .find(id)
+            .filter(deliveries::state.eq(DeliveryState::Claimed))
+            .filter(deliveries::claimed_by.eq(worker)),
+    )
+    .set((
+        deliveries::state.eq(DeliveryState::Manual),
+        deliveries::claimed_at.eq(None::<NaiveDateTime>),
+        deliveries::claimed_by.eq(None::<String>),
+        deliveries::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Counts of rows per state, for the queue's health.
+pub fn count_by_state(conn: &mut DbConn) -> QueryResult<Vec<(DeliveryState, i64)>> {
+    deliveries::table
+        .group_by(deliveries::state)
+        .select((deliveries::state, diesel::dsl::count_star()))
+        .order(deliveries::state)
+        .load(conn)
+}
+
+/// A letter waiting in a coordinator's hands (paper post, or an e-letter
+/// service without a gateway), with what the send screens show.
+#[derive(Debug, Clone, Queryable)]
+pub struct ManualItem {
+    pub delivery_id: i64,
+    pub letter_id: i64,
+    pub channel: Channel,
+    pub queued_at: Option<NaiveDateTime>,
+    pub body: String,
+    pub pen_name: Option<String>,
+    pub reply_code: Option<String>,
+    pub reply_blank: bool,
+    /// JSON of the address the letter was written for.
+    pub address_snapshot: Option<String>,
+    pub prisoner_id: i64,
+}
+
+pub fn manual_queue(conn: &mut DbConn, channel: Channel) -> QueryResult<Vec<ManualItem>> {
+    use super::schema::letters;
+    deliveries::table
+        .inner_join(letters::table)
+        .filter(deliveries::state.eq(DeliveryState::Manual))
+        .filter(letters::channel.eq(channel))
+        .order((letters::queued_at, letters::id))
+        .select((
+            deliveries::id,
+            letters::id,
+            letters::channel,
+            letters::queued_at,
+            letters::body,
+            letters::pen_name,
+            letters::reply_code,
+            letters::reply_blank,
+            letters::address_snapshot,
+            letters::prisoner_id,
+        ))
+        .load(conn)
+}
+
+/// What a coordinator read off the service's confirmation.
+#[derive(Debug, Clone, Default)]
+pub struct ManualReceipt {
+    pub receipt: Option<String>,
+    pub pages: Option<i32>,
+    pub cost_minor: Option<i64>,
+}
+
+/// Records that a coordinator sent these (by post, or through a service's
+/// website): the rows become sent and their letters too. Rows that are not
+/// waiting by hand any more are skipped; returns the letters marked.
+pub fn record_manual_sent(
+    conn: &mut DbConn,
+    delivery_ids: &[i64],
+    actor: i64,
+    receipt: &ManualReceipt,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<i64>> {
+    use super::schema::letters;
+    let mut sent = Vec::new();
+    for &id in delivery_ids {
+        let n = diesel::update(
+            deliveries::table
+                .find(id)
+                .filter(deliveries::state.eq(DeliveryState::Manual)),
+        )
+        .set((
+            deliveries::state.eq(DeliveryState::Sent),
+            deliveries::receipt.eq(&receipt.receipt),
+            deliveries::finished_at.eq(now),
+            deliveries::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+        if n == 0 {
+            continue;
+        }
+        let Some(letter_id) = deliveries::table
+            .find(id)
+            .select(deliveries::letter_id)
+            .first::<Option<i64>>(conn)?
+        else {
+            continue;
+        };
+        let Some(letter) = super::letters::find(conn, letter_id)? else {
+            continue;
+        };
+        super::letters::set_status(conn, letter_id, super::letters::LetterStatus::Sent, now)?;
+        diesel::update(letters::table.find(letter_id))
+            .set((
+                letters::receipt_number.eq(&receipt.receipt),
+                letters::pages.eq(receipt.pages),
+                letters::cost_minor.eq(receipt.cost_minor),
+                letters::currency.eq(receipt.cost_minor.map(|_| "RUB")),
+            ))
+            .execute(conn)?;
+        super::prisoners::note_letter_sent(conn, letter.prisoner_id, now)?;
+        super::audit::record(
+            conn,
+            Some(actor),
+            "sent",
+            "letter",
+            Some(letter_id),
+            &serde_json::json!({ "channel": letter.channel, "by_hand": true }),
+            now,
+        )?;
+        sent.push(letter_id);
+    }
+    Ok(sent)
+}
+
+/// The rows a coordinator may need to act on: dead, failing, stuck or
+/// waiting by hand, newest trouble first.
+pub fn needing_attention(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<Delivery>> {
+    deliveries::table
+        .filter(
+            deliveries::state
+                .eq(DeliveryState::Dead)
+                .or(deliveries::state.eq(DeliveryState::Claimed))
+                .or(deliveries::state
+                    .eq(DeliveryState::Pending)
+                    .and(deliveries::attempts.gt(0))),
+        )
+        .order(deliveries::updated_at.desc())
+        .limit(limit)
+        .select(Delivery::as_select())
+        .load(conn)
+}
+
+/// Sends a dead or failing row again now, with a fresh set of attempts.
+pub fn retry(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult<bool> {
+    let n = diesel::update(
+        deliveries::table.find(id).filter(
+            deliveries::state
+                .eq(DeliveryState::Dead)
+                .or(deliveries::state.eq(DeliveryState::Pending)),
+        ),
+    )
+    .set((
+        deliveries::state.eq(DeliveryState::Pending),
+        deliveries::attempts.eq(0),
+        deliveries::next_attempt_at.eq(now),
+        deliveries::finished_at.eq(None::<NaiveDateTime>),
+        deliveries::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Stops a row that has not been sent. A claimed row is left alone: its
+/// worker may be talking to the service right now.
+pub fn cancel(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult<Option<Delivery>> {
+    let n = diesel::update(
+        deliveries::table.find(id).filter(
+            deliveries::state
+                .eq(DeliveryState::Dead)
+                .or(deliveries::state.eq(DeliveryState::Pending))
+                .or(deliveries::state.eq(DeliveryState::Manual)),
+        ),
+    )
+    .set((
+        deliveries::state.eq(DeliveryState::Cancelled),
+        deliveries::finished_at.eq(now),
+        deliveries::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    if n == 0 {
+        return Ok(None);
+    }
+    find(conn, id)
 }

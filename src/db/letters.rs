@@ -124,6 +124,103 @@ pub fn find_by_reply_code(conn: &mut DbConn, code: &str) -> QueryResult<Option<L
         .optional()
 }
 
+/// What a writer changes when saving a draft (or a letter returned to them).
+/// The placement and address snapshot follow the prisoner's current address,
+/// so a draft started before a transfer goes to the new one.
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = letters, treat_none_as_null = true)]
+pub struct DraftEdit {
+    pub placement_id: Option<i64>,
+    pub address_snapshot: Option<String>,
+    pub language: String,
+    pub body: String,
+    pub channel: Channel,
+    pub pen_name: Option<String>,
+    pub reply_blank: bool,
+    pub pages: Option<i32>,
+    pub cost_minor: Option<i64>,
+    pub currency: Option<String>,
+}
+
+pub fn update_draft(
+    conn: &mut DbConn,
+    id: i64,
+    edit: &DraftEdit,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let changed = diesel::update(letters::table.find(id))
+        .set((edit, letters::updated_at.eq(now)))
+        .execute(conn)?;
+    if changed == 0 {
+        return Err(diesel::result::Error::NotFound);
+    }
+    Ok(())
+}
+
+/// A letter as "My letters" lists it.
+#[derive(Debug, Clone)]
+pub struct LetterListItem {
+    pub letter: Letter,
+    pub prisoner_surname: String,
+    pub prisoner_given_name: String,
+    pub prisoner_patronymic: Option<String>,
+    pub writer_name: String,
+}
+
+impl LetterListItem {
+    /// Still with the writer: a draft, or returned with a note.
+    pub fn with_writer(&self) -> bool {
+        matches!(
+            self.letter.status,
+            LetterStatus::Draft | LetterStatus::ReturnedToWriter
+        )
+    }
+}
+
+/// Letters by `writer_id` (every writer's when `None`): those still with the
+/// writer first, then the rest, each group newest first. At most `limit`.
+pub fn list_for_writer(
+    conn: &mut DbConn,
+    writer_id: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<LetterListItem>> {
+    use super::schema::{prisoners, users};
+    let mut query = letters::table
+        .inner_join(prisoners::table)
+        .inner_join(users::table.on(users::id.eq(letters::writer_id)))
+        .select((
+            Letter::as_select(),
+            prisoners::surname,
+            prisoners::given_name,
+            prisoners::patronymic,
+            users::display_name,
+        ))
+        .order((letters::updated_at.desc(), letters::id.desc()))
+        .limit(limit)
+        .into_boxed();
+    if let Some(writer_id) = writer_id {
+        query = query.filter(letters::writer_id.eq(writer_id));
+    }
+    let rows: Vec<(Letter, String, String, Option<String>, String)> = query.load(conn)?;
+    let mut items: Vec<LetterListItem> = rows
+        .into_iter()
+        .map(
+            |(letter, surname, given, patronymic, writer_name)| LetterListItem {
+                letter,
+                prisoner_surname: surname,
+                prisoner_given_name: given,
+                prisoner_patronymic: patronymic,
+                writer_name,
+            },
+        )
+        .collect();
+    // A stable sort keeps the newest-first order inside each group. Sorted
+    // here rather than in SQL: ordering by a boolean expression is spelt
+    // differently on the two backends.
+    items.sort_by_key(|i| !i.with_writer());
+    Ok(items)
+}
+
 pub fn count_by_status(conn: &mut DbConn) -> QueryResult<Vec<(LetterStatus, i64)>> {
     letters::table
         .group_by(letters::status)

@@ -313,8 +313,12 @@ fn male_surname(s: &str) -> String {
         };
         return format!("{stem}{ending}");
     }
+    // Adjectival: Толстой → Толстому. A one-letter stem makes a noun of it
+    // (Цой → Цою, via the -й rule below).
     if let Some(stem) = s.strip_suffix("ый").or_else(|| s.strip_suffix("ой")) {
-        return format!("{stem}ому");
+        if stem.chars().count() >= 2 {
+            return format!("{stem}ому");
+        }
     }
     if let Some(stem) = s.strip_suffix('й').or_else(|| s.strip_suffix('ь')) {
         return format!("{stem}ю");
@@ -333,7 +337,8 @@ fn male_surname(s: &str) -> String {
 
 fn female_surname(s: &str) -> String {
     const POSSESSIVE: &[&str] = &["ова", "ева", "ёва", "ина", "ына"];
-    if POSSESSIVE.iter().any(|e| s.ends_with(e)) {
+    // Иванова → Ивановой; but a one-letter stem is a noun (Сова → Сове).
+    if POSSESSIVE.iter().any(|e| s.ends_with(e)) && s.chars().count() >= 5 {
         if let Some(stem) = s.strip_suffix('а') {
             return format!("{stem}ой");
         }
@@ -571,6 +576,10 @@ mod tests {
         assert_eq!(dat("Петров Павел", None), "Петрову Павлу");
         assert_eq!(dat("Петров Дмитрий", None), "Петрову Дмитрию");
         assert_eq!(dat("Петрова Юлия", None), "Петровой Юлии");
+        assert_eq!(dat("Сова Анна", None), "Сове Анне");
+        assert_eq!(dat("Цой Виктор", Some(Gender::Male)), "Цою Виктору");
+        assert_eq!(dat("Толстой Лев", Some(Gender::Male)), "Толстому Льву");
+        assert_eq!(dat("Орлова Ирина", None), "Орловой Ирине");
         assert_eq!(dat("Петрова Нинель", None), "Петровой Нинели");
         assert_eq!(dat("Гайдай Леонид", None), "Гайдаю Леониду");
     }

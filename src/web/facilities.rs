@@ -89,13 +89,7 @@ fn facility_address_styles(f: &Facility) -> Vec<Value> {
                 Ok(text) => (Some(text), None),
                 Err(e) => (None, Some(e.to_string())),
             };
-            // Lines, not one string: handlebars indents every output line of
-            // an indented partial, which would shift the envelope's lines.
-            let lines: Vec<&str> = text
-                .as_deref()
-                .map(|t| t.split('\n').collect())
-                .unwrap_or_default();
-            json!({ "style": style.as_str(), "text": text, "lines": lines, "error": error })
+            json!({ "style": style.as_str(), "text": text, "error": error })
         })
         .collect()
 }

@@ -5,12 +5,15 @@ pub mod accounts;
 pub mod assets;
 pub mod csrf;
 pub mod ctx;
+pub mod eletters;
 pub mod errors;
 pub mod facilities;
 pub mod health;
 pub mod home;
 pub mod letters;
 pub mod middleware;
+pub mod outbox;
+pub mod post;
 pub mod prisoners;
 pub mod rate_limit;
 
@@ -24,5 +27,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(accounts::routes)
         .configure(prisoners::routes)
         .configure(facilities::routes)
-        .configure(letters::routes);
+        .configure(letters::routes)
+        .configure(post::routes)
+        .configure(eletters::routes)
+        .configure(outbox::routes);
 }

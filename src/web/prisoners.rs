@@ -110,13 +110,7 @@ pub(crate) fn address_styles(record: &locale::AddressRecord) -> Vec<Value> {
                 Ok(text) => (Some(text), None),
                 Err(e) => (None, Some(e.to_string())),
             };
-            // Lines, not one string: handlebars indents every output line of
-            // an indented partial, which would shift the envelope's lines.
-            let lines: Vec<&str> = text
-                .as_deref()
-                .map(|t| t.split('\n').collect())
-                .unwrap_or_default();
-            json!({ "style": style.as_str(), "text": text, "lines": lines, "error": error })
+            json!({ "style": style.as_str(), "text": text, "error": error })
         })
         .collect()
 }

@@ -72,6 +72,18 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// Drops a PostgreSQL test database while the app still uses it.
+    pub fn drop_database(&self) {
+        if let Some((admin_url, name)) = &self.pg {
+            let mut admin = PgConnection::establish(admin_url).expect("connect");
+            diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut admin)
+                .expect("drop database");
+        }
+    }
+}
+
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let Some((admin_url, name)) = &self.pg {
@@ -80,6 +92,49 @@ impl Drop for TestDb {
                     .execute(&mut admin);
             }
         }
+    }
+}
+
+/// An e-mail as a test reads it.
+#[derive(Debug, Clone)]
+pub struct Mail {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+impl Mail {
+    pub fn parse(raw: &[u8]) -> Mail {
+        let message = mail_parser::MessageParser::default()
+            .parse(raw)
+            .expect("a parseable e-mail");
+        let to = message
+            .to()
+            .and_then(|a| a.first())
+            .and_then(|a| a.address())
+            .unwrap_or_default()
+            .to_owned();
+        Mail {
+            to,
+            subject: message.subject().unwrap_or_default().to_owned(),
+            text: message
+                .body_text(0)
+                .map(|t| t.into_owned())
+                .unwrap_or_default(),
+            html: message
+                .body_html(0)
+                .map(|t| t.into_owned())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The first link in the text part that contains `marker`.
+    pub fn link_containing(&self, marker: &str) -> Option<String> {
+        self.text
+            .split_whitespace()
+            .find(|w| w.starts_with("http") && w.contains(marker))
+            .map(str::to_owned)
     }
 }
 
@@ -93,10 +148,9 @@ pub struct TestApp {
     pub jar: std::sync::Arc<reqwest::cookie::Jar>,
     pub db: Db,
     pub client: reqwest::Client,
-    #[allow(dead_code)]
     pub data_dir: PathBuf,
-    // Kept so that the database lives as long as the app.
-    _test_db: TestDb,
+    // Kept so that the database lives as long as the app (the first client owns it).
+    _test_db: Option<TestDb>,
 }
 
 pub fn test_settings(test_db: &TestDb) -> Settings {
@@ -113,8 +167,17 @@ pub fn test_settings(test_db: &TestDb) -> Settings {
 }
 
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// Like `spawn_app`, with settings changed by `adjust` first.
+pub async fn spawn_app_with(
+    backend: Backend,
+    adjust: impl FnOnce(&mut Settings),
+) -> Option<TestApp> {
     let test_db = TestDb::create(backend)?;
-    let settings = test_settings(&test_db);
+    let mut settings = test_settings(&test_db);
+    adjust(&mut settings);
     let data_dir = settings.data_dir.clone();
     let app = Application::build(settings).expect("build app");
     let address = format!("http://{}", SocketAddr::from(([127, 0, 0, 1], app.port())));
@@ -132,7 +195,7 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         db,
         client,
         data_dir,
-        _test_db: test_db,
+        _test_db: Some(test_db),
     })
 }
 
@@ -143,6 +206,31 @@ impl TestApp {
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    pub fn drop_database(&self) {
+        if let Some(db) = &self._test_db {
+            db.drop_database();
+        }
+    }
+
+    /// The e-mails written to the outbox folder so far (no SMTP configured),
+    /// parsed, oldest first.
+    pub fn outbox(&self) -> Vec<Mail> {
+        let dir = self.data_dir.join("outbox");
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .map(|d| {
+                d.filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
+        files
+            .iter()
+            .map(|p| Mail::parse(&std::fs::read(p).unwrap()))
+            .collect()
     }
 
     /// The value of a cookie the client holds, if any.
@@ -248,4 +336,36 @@ macro_rules! both_backends {
             }
         }
     };
+}
+
+/// A second browser-like client for the same app (its own cookies), for
+/// tests where two people act.
+pub fn spawn_client(app: &TestApp) -> Option<TestApp> {
+    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_provider(jar.clone())
+        .build()
+        .ok()?;
+    Some(TestApp {
+        address: app.address.clone(),
+        jar,
+        db: app.db.clone(),
+        client,
+        data_dir: app.data_dir.clone(),
+        _test_db: None,
+    })
+}
+
+impl TestApp {
+    /// Creates another account and signs it in with a client of its own.
+    pub async fn other_client(
+        &self,
+        email: &str,
+        role: konvert::db::users::Role,
+    ) -> (konvert::db::users::User, TestApp) {
+        let other = spawn_client(self).expect("http client");
+        let user = other.sign_in_as(email, role).await;
+        (user, other)
+    }
 }

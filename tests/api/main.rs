@@ -5,11 +5,14 @@ mod helpers;
 
 mod accounts;
 mod cli;
+mod delivery;
 mod demo;
 mod facilities;
 mod letters;
 mod migrations;
 mod pages;
+mod post;
 mod prisoners;
 mod setup;
+mod smtp_sink;
 mod storage;

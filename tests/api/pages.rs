@@ -74,3 +74,23 @@ both_backends! {
         assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn healthz_answers_503_when_the_database_goes_away() {
+    // Only PostgreSQL can be taken away from under a running app.
+    let Some(app) = spawn_app(Backend::Postgres).await else {
+        return;
+    };
+    assert_eq!(app.get("/healthz").await.status(), 200);
+    app.sign_in_as("coord@example.org", konvert::db::users::Role::Coordinator)
+        .await;
+    app.drop_database();
+    let res = app.get("/healthz").await;
+    assert_eq!(res.status(), 503);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["status"], "unavailable");
+    // Pages that need the database say so in words rather than failing with a 500.
+    let page = app.get("/members").await;
+    assert_eq!(page.status(), 503);
+    assert!(page.text().await.unwrap().contains("недоступна"));
+}

@@ -1,0 +1,176 @@
+//! The automated path to an e-letter service: when a gateway URL is set for
+//! ФСИН-Письмо or Zonatelecom, the worker POSTs each letter to it as JSON.
+//! Neither service has a public API; an organisation runs the gateway (a
+//! person-assisted or scripted bridge to its paid account). The contract is
+//! documented in the README:
+//!
+//! `POST <url>` with `Idempotency-Key: <key>` and a JSON body (`Submission`);
+//! 2xx with `{"receipt": "…", "pages": n, "cost_minor": n}` means accepted
+//! (the same key must get the same answer again); 408, 429 and 5xx mean try
+//! later; other 4xx mean the service refused the letter.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Accepted, Failure};
+
+/// What the gateway receives: exactly the fields the services' forms ask for.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Submission {
+    pub idempotency_key: String,
+    /// "fsin_pismo" or "zonatelecom".
+    pub service: String,
+    pub region: Option<String>,
+    pub facility: String,
+    /// The service's own identifier for the facility, when known.
+    pub facility_id: Option<String>,
+    /// Surname, given name, patronymic, in the nominative, as the form asks.
+    pub full_name: String,
+    pub birth_year: Option<i32>,
+    /// The text split into pages of at most 2,500 characters.
+    pub pages: Vec<String>,
+    pub reply_blank: bool,
+    /// Printed on the letter so a reply can be matched.
+    pub reply_code: Option<String>,
+    /// The name the prisoner sees as the sender.
+    pub sender_name: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Answer {
+    receipt: Option<String>,
+    pages: Option<i32>,
+    cost_minor: Option<i64>,
+}
+
+#[derive(Clone)]
+pub struct Gateway {
+    url: String,
+    client: reqwest::Client,
+}
+
+impl Gateway {
+    pub fn new(url: &str, timeout: Duration) -> Result<Gateway, reqwest::Error> {
+        let client = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout)
+            .build()?;
+        Ok(Gateway {
+            url: url.to_owned(),
+            client,
+        })
+    }
+
+    pub async fn submit(&self, submission: &Submission) -> Result<Accepted, Failure> {
+        let response = self
+            .client
+            .post(&self.url)
+            .header("Idempotency-Key", &submission.idempotency_key)
+            .json(submission)
+            .send()
+            .await
+            .map_err(|e| Failure::Temporary(describe(&e)))?;
+        let status = response.status();
+        if status.is_success() {
+            let answer: Answer = response.json().await.map_err(|e| {
+                Failure::Temporary(format!(
+                    "unreadable answer from the gateway: {}",
+                    describe(&e)
+                ))
+            })?;
+            return Ok(Accepted {
+                receipt: answer.receipt,
+                pages: answer.pages,
+                cost_minor: answer.cost_minor,
+            });
+        }
+        // The body may quote the letter; keep only the status.
+        let message = format!("gateway answered {status}");
+        if status.is_server_error() || status.as_u16() == 408 || status.as_u16() == 429 {
+            Err(Failure::Temporary(message))
+        } else {
+            Err(Failure::Permanent(message))
+        }
+    }
+}
+
+/// reqwest's errors can carry the URL; the gateway URL may hold a token.
+fn describe(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "the gateway did not answer in time".to_owned()
+    } else if e.is_connect() {
+        "cannot connect to the gateway".to_owned()
+    } else {
+        e.without_url_ref()
+    }
+}
+
+trait WithoutUrl {
+    fn without_url_ref(&self) -> String;
+}
+
+impl WithoutUrl for reqwest::Error {
+    fn without_url_ref(&self) -> String {
+        let mut text = self.to_string();
+        if let Some(url) = self.url() {
+            text = text.replace(url.as_str(), "(gateway)");
+        }
+        text
+    }
+}
+
+/// Splits text into pages of at most `per_page` characters, preferring to
+/// break at a paragraph, then a line, then a space.
+pub fn split_pages(text: &str, per_page: usize) -> Vec<String> {
+    let mut pages = Vec::new();
+    let mut rest = text.trim_end();
+    while !rest.is_empty() {
+        let chars = rest.chars().count();
+        if chars <= per_page {
+            pages.push(rest.to_owned());
+            break;
+        }
+        let limit = rest
+            .char_indices()
+            .nth(per_page)
+            .map_or(rest.len(), |(i, _)| i);
+        let window = &rest[..limit];
+        let cut = ["\n\n", "\n", " "]
+            .iter()
+            .find_map(|sep| {
+                window
+                    .rfind(sep)
+                    .filter(|&i| i > limit / 2)
+                    .map(|i| i + sep.len())
+            })
+            .unwrap_or(limit);
+        pages.push(rest[..cut].trim_end().to_owned());
+        rest = rest[cut..].trim_start_matches([' ', '\n']);
+    }
+    pages
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_hold_at_most_the_limit_and_lose_nothing_but_break_spaces() {
+        let text = "Слово ".repeat(1000);
+        let pages = split_pages(&text, 2500);
+        assert_eq!(pages.len(), 3);
+        assert!(pages.iter().all(|p| p.chars().count() <= 2500));
+        let rejoined: String = pages.join(" ");
+        assert_eq!(rejoined.split_whitespace().count(), 1000);
+        assert_eq!(split_pages("", 2500), Vec::<String>::new());
+        assert_eq!(split_pages("коротко", 2500), vec!["коротко"]);
+        // No spaces at all: cut hard at the limit, on a character boundary.
+        let solid = "ж".repeat(5001);
+        let pages = split_pages(&solid, 2500);
+        assert_eq!(
+            pages.iter().map(|p| p.chars().count()).collect::<Vec<_>>(),
+            vec![2500, 2500, 1]
+        );
+    }
+}

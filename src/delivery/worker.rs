@@ -1,0 +1,330 @@
+//! The worker: claims due outbox rows, delivers each through its channel with
+//! no transaction open, then records the outcome (and the letter's new state)
+//! in one transaction. Runs inside `serve` or alone as `konvert worker`.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use chrono::{NaiveDateTime, TimeDelta};
+
+use super::email::{self, LetterMail};
+use super::gateway::{split_pages, Gateway, Submission};
+use super::{Accepted, Failure, RetryPolicy};
+use crate::db::deliveries::{self, Delivery};
+use crate::db::facilities::{self, Facility, Service};
+use crate::db::letters::{self, Channel, Letter, LetterStatus};
+use crate::db::prisoners::{self, Prisoner};
+use crate::db::{self, audit, placements, schema, Db, DbError};
+use crate::mail::Mailer;
+
+/// Characters on one e-letter page (ФСИН-Письмо's rule; Zonatelecom's is close).
+pub const PAGE_CHARS: usize = 2500;
+
+pub struct Worker {
+    db: Db,
+    id: String,
+    policy: RetryPolicy,
+    gateways: HashMap<Channel, Gateway>,
+    /// Sends letters to facilities that take e-mail, with the sender address.
+    mailer: Option<(Mailer, String)>,
+    /// A claim older than this is taken to belong to a dead worker.
+    lease: TimeDelta,
+    batch: i64,
+}
+
+/// What the worker needs to know to send one letter.
+struct Parcel {
+    letter: Letter,
+    prisoner: Prisoner,
+    facility: Option<Facility>,
+    service_id: Option<String>,
+}
+
+enum Action {
+    Delivered(Accepted),
+    Failed(Failure),
+    Manual,
+}
+
+impl Worker {
+    pub fn new(db: Db, id: impl Into<String>) -> Worker {
+        Worker {
+            db,
+            id: id.into(),
+            policy: RetryPolicy::default(),
+            gateways: HashMap::new(),
+            mailer: None,
+            lease: TimeDelta::minutes(10),
+            batch: 20,
+        }
+    }
+
+    pub fn with_policy(mut self, policy: RetryPolicy) -> Worker {
+        self.policy = policy;
+        self
+    }
+
+    pub fn with_lease(mut self, lease: TimeDelta) -> Worker {
+        self.lease = lease;
+        self
+    }
+
+    /// Sends `channel`'s letters through an HTTP gateway instead of leaving
+    /// them for a coordinator's send screen.
+    pub fn with_gateway(mut self, channel: Channel, gateway: Gateway) -> Worker {
+        self.gateways.insert(channel, gateway);
+        self
+    }
+
+    /// Sends e-mail-channel letters with `mailer`, from `from`.
+    pub fn with_mailer(mut self, mailer: Mailer, from: impl Into<String>) -> Worker {
+        self.mailer = Some((mailer, from.into()));
+        self
+    }
+
+    /// Claims and processes one batch; returns how many rows it handled.
+    pub async fn run_once(&self) -> Result<usize, DbError> {
+        let worker = self.id.clone();
+        let lease = self.lease;
+        let batch = self.batch;
+        let claimed = self
+            .db
+            .run(move |conn| {
+                let now = db::now();
+                deliveries::release_stale_claims(conn, now - lease, now)?;
+                Ok::<_, DbError>(deliveries::claim_due(conn, &worker, now, batch)?)
+            })
+            .await?;
+        let count = claimed.len();
+        for delivery in claimed {
+            self.process(delivery).await?;
+        }
+        Ok(count)
+    }
+
+    /// Runs until `stop` resolves, sleeping `idle` when there is nothing due.
+    pub async fn run(self, idle: Duration, stop: impl std::future::Future<Output = ()>) {
+        tokio::pin!(stop);
+        loop {
+            let handled = match self.run_once().await {
+                Ok(n) => n,
+                Err(e) => {
+                    tracing::warn!(error = %e, "delivery worker could not reach the database");
+                    0
+                }
+            };
+            if handled > 0 {
+                continue;
+            }
+            tokio::select! {
+                _ = &mut stop => return,
+                _ = tokio::time::sleep(idle) => {}
+            }
+        }
+    }
+
+    async fn process(&self, delivery: Delivery) -> Result<(), DbError> {
+        let Some(letter_id) = delivery.letter_id else {
+            // Notification e-mails are sent by their own job.
+            return Ok(());
+        };
+        let parcel = self
+            .db
+            .run(move |conn| load_parcel(conn, letter_id))
+            .await?;
+        let action = match parcel {
+            Some(parcel) => self.deliver(&delivery, &parcel).await,
+            None => Action::Failed(Failure::Permanent("the letter no longer exists".to_owned())),
+        };
+        let worker = self.id.clone();
+        let policy = self.policy;
+        self.db
+            .run(move |conn| record(conn, &worker, &delivery, action, policy))
+            .await
+    }
+
+    async fn deliver(&self, delivery: &Delivery, parcel: &Parcel) -> Action {
+        let channel = parcel.letter.channel;
+        match channel {
+            Channel::FsinPismo | Channel::Zonatelecom => match self.gateways.get(&channel) {
+                Some(gateway) => match submission(delivery, parcel) {
+                    Ok(s) => match gateway.submit(&s).await {
+                        Ok(accepted) => Action::Delivered(accepted),
+                        Err(failure) => Action::Failed(failure),
+                    },
+                    Err(failure) => Action::Failed(failure),
+                },
+                None => Action::Manual,
+            },
+            Channel::Email => {
+                match (&self.mailer, parcel.service_id.as_deref(), &parcel.facility) {
+                    (Some((mailer, from)), Some(to), Some(facility)) => {
+                        let recipient = recipient_line(&parcel.prisoner);
+                        let mail = LetterMail {
+                            idempotency_key: &delivery.idempotency_key,
+                            to,
+                            from,
+                            recipient: &recipient,
+                            facility: &facility.name,
+                            body: &parcel.letter.body,
+                            reply_code: parcel.letter.reply_code.as_deref(),
+                            sender_name: parcel.letter.pen_name.as_deref(),
+                        };
+                        match email::send(mailer, &mail).await {
+                            Ok(()) => Action::Delivered(Accepted::default()),
+                            Err(failure) => Action::Failed(failure),
+                        }
+                    }
+                    (Some(_), None, _) => Action::Failed(Failure::Permanent(
+                        "the facility has no e-mail address for letters".to_owned(),
+                    )),
+                    (Some(_), _, None) => Action::Failed(Failure::Temporary(
+                        "the prisoner has no known facility".to_owned(),
+                    )),
+                    (None, _, _) => Action::Manual,
+                }
+            }
+            // Paper is printed and posted by a coordinator.
+            Channel::Post => Action::Manual,
+        }
+    }
+}
+
+/// "Горинов Алексей Алексеевич, 1961 г.р.": full name and birth year.
+fn recipient_line(prisoner: &Prisoner) -> String {
+    match prisoner.birth_year {
+        Some(year) => format!("{}, {year} г.р.", prisoner.full_name()),
+        None => prisoner.full_name(),
+    }
+}
+
+fn submission(delivery: &Delivery, parcel: &Parcel) -> Result<Submission, Failure> {
+    let facility = parcel
+        .facility
+        .as_ref()
+        .ok_or_else(|| Failure::Temporary("the prisoner has no known facility".to_owned()))?;
+    Ok(Submission {
+        idempotency_key: delivery.idempotency_key.clone(),
+        service: parcel.letter.channel.to_string(),
+        region: facility.region.clone(),
+        facility: facility.name.clone(),
+        facility_id: parcel.service_id.clone(),
+        full_name: parcel.prisoner.full_name(),
+        birth_year: parcel.prisoner.birth_year,
+        pages: split_pages(&parcel.letter.body, PAGE_CHARS),
+        reply_blank: parcel.letter.reply_blank,
+        reply_code: parcel.letter.reply_code.clone(),
+        sender_name: parcel.letter.pen_name.clone(),
+    })
+}
+
+fn load_parcel(conn: &mut db::DbConn, letter_id: i64) -> Result<Option<Parcel>, DbError> {
+    let Some(letter) = letters::find(conn, letter_id)? else {
+        return Ok(None);
+    };
+    let Some(prisoner) = prisoners::find(conn, letter.prisoner_id)? else {
+        return Ok(None);
+    };
+    let facility = match placements::current(conn, prisoner.id)?.and_then(|p| p.facility_id) {
+        Some(id) => facilities::find(conn, id)?,
+        None => None,
+    };
+    let service = match letter.channel {
+        Channel::FsinPismo => Some(Service::FsinPismo),
+        Channel::Zonatelecom => Some(Service::Zonatelecom),
+        Channel::Email => Some(Service::Email),
+        Channel::Post => None,
+    };
+    let service_id = match (&facility, service) {
+        (Some(f), Some(service)) => facilities::services(conn, f.id)?
+            .into_iter()
+            .find(|s| s.service == service)
+            .and_then(|s| s.external_id),
+        _ => None,
+    };
+    Ok(Some(Parcel {
+        letter,
+        prisoner,
+        facility,
+        service_id,
+    }))
+}
+
+fn record(
+    conn: &mut db::DbConn,
+    worker: &str,
+    delivery: &Delivery,
+    action: Action,
+    policy: RetryPolicy,
+) -> Result<(), DbError> {
+    db::write_tx(conn, |conn| {
+        let now = db::now();
+        match action {
+            Action::Delivered(accepted) => {
+                if !deliveries::record_sent(
+                    conn,
+                    delivery.id,
+                    worker,
+                    accepted.receipt.as_deref(),
+                    now,
+                )? {
+                    // Our claim expired and another worker took the row: it records.
+                    return Ok(());
+                }
+                if let Some(letter_id) = delivery.letter_id {
+                    mark_letter_sent(conn, letter_id, &accepted, now)?;
+                }
+            }
+            Action::Manual => {
+                deliveries::record_manual(conn, delivery.id, worker, now)?;
+            }
+            Action::Failed(failure) => {
+                let (message, retry_at) = match &failure {
+                    Failure::Temporary(m) => {
+                        let delay = policy.next_delay(delivery.attempts, &mut rand::thread_rng());
+                        (m.clone(), delay.map(|d| now + d))
+                    }
+                    Failure::Permanent(m) => (m.clone(), None),
+                };
+                deliveries::record_failure(conn, delivery.id, worker, &message, retry_at, now)?;
+                if retry_at.is_none() {
+                    tracing::warn!(delivery_id = delivery.id, "delivery gave up: {message}");
+                }
+            }
+        }
+        Ok(())
+    })
+}
+
+fn mark_letter_sent(
+    conn: &mut db::DbConn,
+    letter_id: i64,
+    accepted: &Accepted,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    use diesel::prelude::*;
+    use schema::letters as l;
+    let Some(letter) = letters::find(conn, letter_id)? else {
+        return Ok(());
+    };
+    letters::set_status(conn, letter_id, LetterStatus::Sent, now)?;
+    diesel::update(l::table.find(letter_id))
+        .set((
+            l::receipt_number.eq(&accepted.receipt),
+            l::pages.eq(accepted.pages),
+            l::cost_minor.eq(accepted.cost_minor),
+            l::currency.eq(accepted.cost_minor.map(|_| "RUB")),
+        ))
+        .execute(conn)?;
+    prisoners::note_letter_sent(conn, letter.prisoner_id, now)?;
+    audit::record(
+        conn,
+        None,
+        "sent",
+        "letter",
+        Some(letter_id),
+        &serde_json::json!({ "channel": letter.channel, "receipt": accepted.receipt }),
+        now,
+    )?;
+    Ok(())
+}

@@ -1,0 +1,130 @@
+//! The outbox page: the health of the delivery queue, and the rows that need
+//! a coordinator: dead letters to retry or cancel, failing and stuck ones.
+
+use actix_web::{get, post, web, HttpResponse};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::csrf::CsrfForm;
+use super::ctx::Ctx;
+use crate::db::deliveries::{self, DeliveryState};
+use crate::db::letters::{self, LetterStatus};
+use crate::db::{self, audit};
+use crate::error::AppError;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(page).service(retry).service(cancel);
+}
+
+#[get("/outbox")]
+async fn page(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    ctx.coordinator()?;
+    let (counts, rows) = ctx
+        .run(|conn| {
+            Ok((
+                deliveries::count_by_state(conn)?,
+                deliveries::needing_attention(conn, 200)?,
+            ))
+        })
+        .await?;
+    let counts: Vec<_> = counts
+        .iter()
+        .map(|(state, n)| json!({ "state": state, "count": n }))
+        .collect();
+    let rows: Vec<_> = rows
+        .iter()
+        .map(|d| {
+            json!({
+                "id": d.id,
+                "letter_id": d.letter_id,
+                "channel": d.channel,
+                "state": d.state,
+                "attempts": d.attempts,
+                "next_attempt": d.next_attempt_at.format("%Y-%m-%d %H:%M").to_string(),
+                "last_error": d.last_error,
+                "may_retry": matches!(d.state, DeliveryState::Dead | DeliveryState::Pending),
+                "may_cancel": matches!(d.state, DeliveryState::Dead | DeliveryState::Pending | DeliveryState::Manual),
+            })
+        })
+        .collect();
+    ctx.render(
+        "pages/outbox/index",
+        json!({ "counts": counts, "rows": rows }),
+    )
+}
+
+#[derive(Deserialize, Default)]
+struct Empty {}
+
+#[post("/outbox/{id}/retry")]
+async fn retry(
+    ctx: Ctx,
+    id: web::Path<i64>,
+    _form: CsrfForm<Empty>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.coordinator()?.id;
+    let id = id.into_inner();
+    let done = ctx
+        .run(move |conn| {
+            db::write_tx(conn, |conn| {
+                let now = db::now();
+                let done = deliveries::retry(conn, id, now)?;
+                if done {
+                    audit::record(
+                        conn,
+                        Some(me),
+                        "retry",
+                        "delivery",
+                        Some(id),
+                        &json!({}),
+                        now,
+                    )?;
+                }
+                Ok::<_, AppError>(done)
+            })
+        })
+        .await?;
+    if !done {
+        return Err(AppError::Conflict("outbox.error_not_retryable".into()));
+    }
+    Ok(ctx.redirect("/outbox"))
+}
+
+/// Cancelling takes the letter back to "approved", so a coordinator can
+/// choose another way to send it.
+#[post("/outbox/{id}/cancel")]
+async fn cancel(
+    ctx: Ctx,
+    id: web::Path<i64>,
+    _form: CsrfForm<Empty>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.coordinator()?.id;
+    let id = id.into_inner();
+    let cancelled = ctx
+        .run(move |conn| {
+            db::write_tx(conn, |conn| {
+                let now = db::now();
+                let Some(delivery) = deliveries::cancel(conn, id, now)? else {
+                    return Ok::<_, AppError>(false);
+                };
+                if let Some(letter_id) = delivery.letter_id {
+                    letters::set_status(conn, letter_id, LetterStatus::Approved, now)?;
+                }
+                audit::record(
+                    conn,
+                    Some(me),
+                    "cancel",
+                    "delivery",
+                    Some(id),
+                    &json!({ "letter": delivery.letter_id }),
+                    now,
+                )?;
+                Ok(true)
+            })
+        })
+        .await?;
+    if !cancelled {
+        return Err(AppError::Conflict("outbox.error_not_cancellable".into()));
+    }
+    Ok(ctx.redirect("/outbox"))
+}
