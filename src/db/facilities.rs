@@ -158,3 +158,79 @@ pub fn services(conn: &mut DbConn, facility_id: i64) -> QueryResult<Vec<Facility
         .select(FacilityService::as_select())
         .load(conn)
 }
+
+pub fn update(
+    conn: &mut DbConn,
+    id: i64,
+    form: &FacilityForm,
+    now: NaiveDateTime,
+) -> QueryResult<Facility> {
+    diesel::update(facilities::table.find(id))
+        .set((form, facilities::updated_at.eq(now)))
+        .returning(super::columns_of::<Facility>())
+        .get_result::<Facility>(conn)
+}
+
+/// Records that `service` no longer reaches the facility.
+pub fn remove_service(conn: &mut DbConn, facility_id: i64, service: Service) -> QueryResult<()> {
+    diesel::delete(
+        facility_services::table
+            .filter(facility_services::facility_id.eq(facility_id))
+            .filter(facility_services::service.eq(service)),
+    )
+    .execute(conn)
+    .map(drop)
+}
+
+impl FacilityForm {
+    /// The form as it stands for `facility`, for editing.
+    pub fn from_facility(f: &Facility) -> FacilityForm {
+        FacilityForm {
+            country: f.country.clone(),
+            kind: f.kind,
+            name: f.name.clone(),
+            name_en: f.name_en.clone(),
+            postcode: f.postcode.clone(),
+            region: f.region.clone(),
+            district: f.district.clone(),
+            locality: f.locality.clone(),
+            street: f.street.clone(),
+            house: f.house.clone(),
+            building: f.building.clone(),
+            region_en: f.region_en.clone(),
+            district_en: f.district_en.clone(),
+            locality_en: f.locality_en.clone(),
+            street_en: f.street_en.clone(),
+            notes: f.notes.clone(),
+        }
+    }
+
+    /// The names of the fields that differ from `old`, for the audit log.
+    pub fn changed_fields(&self, old: &FacilityForm) -> Vec<&'static str> {
+        let mut changed = Vec::new();
+        macro_rules! check {
+            ($($field:ident),+) => {
+                $(if self.$field != old.$field { changed.push(stringify!($field)); })+
+            };
+        }
+        check!(
+            country,
+            kind,
+            name,
+            name_en,
+            postcode,
+            region,
+            district,
+            locality,
+            street,
+            house,
+            building,
+            region_en,
+            district_en,
+            locality_en,
+            street_en,
+            notes
+        );
+        changed
+    }
+}

@@ -395,6 +395,25 @@ pub fn new_reply_code(rng: &mut impl Rng) -> String {
     code
 }
 
+/// The letters to `prisoner_id` that a viewer may see, newest first: a
+/// writer's own (`Some(writer_id)`), or all of them for a coordinator (`None`).
+pub fn visible_for_prisoner(
+    conn: &mut DbConn,
+    prisoner_id: i64,
+    writer_id: Option<i64>,
+) -> QueryResult<Vec<Letter>> {
+    let mut query = letters::table
+        .filter(letters::prisoner_id.eq(prisoner_id))
+        .into_boxed::<super::MultiBackend>();
+    if let Some(writer_id) = writer_id {
+        query = query.filter(letters::writer_id.eq(writer_id));
+    }
+    query
+        .order((letters::created_at.desc(), letters::id.desc()))
+        .select(Letter::as_select())
+        .load(conn)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

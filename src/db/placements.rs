@@ -123,3 +123,30 @@ pub fn confirm_address(
         .execute(conn)
         .map(drop)
 }
+
+pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Placement>> {
+    placements::table
+        .find(id)
+        .select(Placement::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The history (newest first, as `history`) with each facility's name, for
+/// the prisoner page; `None` for time in transit.
+pub fn history_with_facility(
+    conn: &mut DbConn,
+    prisoner_id: i64,
+) -> QueryResult<Vec<(Placement, Option<String>)>> {
+    use super::schema::facilities;
+    placements::table
+        .left_join(facilities::table)
+        .filter(placements::prisoner_id.eq(prisoner_id))
+        .order((
+            placements::ended_on.is_null().desc(),
+            placements::started_on.desc(),
+            placements::id.desc(),
+        ))
+        .select((Placement::as_select(), facilities::name.nullable()))
+        .load(conn)
+}

@@ -5,8 +5,10 @@
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use super::placements::PlacementState;
 use super::schema::{
-    prisoner_charges, prisoner_recognitions, prisoner_sources, prisoner_tags, prisoners,
+    facilities, placements, prisoner_charges, prisoner_recognitions, prisoner_sources,
+    prisoner_tags, prisoners,
 };
 use super::text_enum::text_enum;
 use super::DbConn;
@@ -428,6 +430,230 @@ pub fn sources(conn: &mut DbConn, prisoner_id: i64) -> QueryResult<Vec<(String, 
         .order(prisoner_sources::id)
         .select((prisoner_sources::url, prisoner_sources::title))
         .load(conn)
+}
+
+// ---- the directory --------------------------------------------------------
+
+/// What the directory is filtered by. Every field narrows the list; `None`
+/// (or `false`) leaves it open.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DirectoryFilter {
+    /// Free text in any script; matched word by word against `search_key`.
+    pub query: Option<String>,
+    /// ISO code of the current facility's country.
+    pub country: Option<String>,
+    /// The current facility's region, as stored.
+    pub region: Option<String>,
+    pub facility_id: Option<i64>,
+    pub status: Option<PrisonerStatus>,
+    /// Only people who may be written to now.
+    pub writable: bool,
+}
+
+/// One line of the directory: the person and where they are now.
+#[derive(Debug, Clone, Queryable)]
+pub struct DirectoryEntry {
+    pub prisoner: Prisoner,
+    pub placement_state: Option<PlacementState>,
+    pub facility_id: Option<i64>,
+    pub facility_name: Option<String>,
+}
+
+/// Escapes LIKE wildcards so that user text matches literally (with `ESCAPE '\'`).
+fn like_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The directory's query with the filter applied: prisoners, their open
+/// placement and its facility, in one statement so that the page never loads
+/// more than it shows. A macro because the boxed join type is unnameable.
+macro_rules! directory_query {
+    ($filter:expr) => {{
+        let filter: &DirectoryFilter = $filter;
+        let mut query = prisoners::table
+            .left_join(
+                placements::table.on(placements::prisoner_id
+                    .eq(prisoners::id)
+                    .and(placements::ended_on.is_null())),
+            )
+            .left_join(facilities::table.on(placements::facility_id.eq(facilities::id.nullable())))
+            .into_boxed::<super::MultiBackend>();
+        if let Some(text) = &filter.query {
+            // The key is lower-case ASCII words; each word of the query must
+            // occur somewhere, in any order ("Андрей Русских" finds "Русских Андрей").
+            for word in crate::locale::search_key(text).split(' ').filter(|w| !w.is_empty()) {
+                query = query.filter(
+                    prisoners::search_key
+                        .like(format!("%{}%", like_escape(word)))
+                        .escape('\\'),
+                );
+            }
+        }
+        if let Some(country) = &filter.country {
+            query = query.filter(facilities::country.eq(country.clone()));
+        }
+        if let Some(region) = &filter.region {
+            query = query.filter(facilities::region.eq(region.clone()));
+        }
+        if let Some(facility_id) = filter.facility_id {
+            query = query.filter(facilities::id.eq(facility_id));
+        }
+        if let Some(status) = filter.status {
+            query = query.filter(prisoners::status.eq(status));
+        }
+        if filter.writable {
+            query = query
+                .filter(prisoners::do_not_write.eq(false))
+                .filter(prisoners::status.ne(PrisonerStatus::Released))
+                .filter(prisoners::status.ne(PrisonerStatus::Deceased));
+        }
+        query
+    }};
+}
+
+/// One page of the directory, sorted by surname then given name, and the
+/// number of matches in all.
+pub fn directory(
+    conn: &mut DbConn,
+    filter: &DirectoryFilter,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<(Vec<DirectoryEntry>, i64)> {
+    let total: i64 = directory_query!(filter)
+        .select(diesel::dsl::count_star())
+        .get_result(conn)?;
+    let rows = directory_query!(filter)
+        .order((
+            prisoners::surname,
+            prisoners::given_name,
+            prisoners::patronymic,
+            prisoners::id,
+        ))
+        .limit(limit)
+        .offset(offset)
+        .select((
+            Prisoner::as_select(),
+            placements::state.nullable(),
+            facilities::id.nullable(),
+            facilities::name.nullable(),
+        ))
+        .load::<DirectoryEntry>(conn)?;
+    Ok((rows, total))
+}
+
+/// The people whose open placement is at `facility_id`, by name.
+pub fn held_at(conn: &mut DbConn, facility_id: i64) -> QueryResult<Vec<Prisoner>> {
+    prisoners::table
+        .inner_join(placements::table.on(placements::prisoner_id.eq(prisoners::id)))
+        .filter(placements::ended_on.is_null())
+        .filter(placements::facility_id.eq(facility_id))
+        .order((prisoners::surname, prisoners::given_name, prisoners::id))
+        .select(Prisoner::as_select())
+        .load(conn)
+}
+
+/// Sets the status alone (a transfer moves people in and out of transit).
+pub fn set_status(
+    conn: &mut DbConn,
+    id: i64,
+    status: PrisonerStatus,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(prisoners::table.find(id))
+        .set((prisoners::status.eq(status), prisoners::updated_at.eq(now)))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Replaces the prisoner's tags of one kind with `values` (kept in order, duplicates dropped).
+pub fn set_tags(
+    conn: &mut DbConn,
+    prisoner_id: i64,
+    kind: TagKind,
+    values: &[String],
+) -> QueryResult<()> {
+    diesel::delete(
+        prisoner_tags::table
+            .filter(prisoner_tags::prisoner_id.eq(prisoner_id))
+            .filter(prisoner_tags::kind.eq(kind)),
+    )
+    .execute(conn)?;
+    let mut seen = std::collections::HashSet::new();
+    for value in values.iter().filter(|v| seen.insert(v.as_str())) {
+        add_tag(conn, prisoner_id, kind, value)?;
+    }
+    Ok(())
+}
+
+/// Replaces the prisoner's charges with `articles`.
+pub fn set_charges(conn: &mut DbConn, prisoner_id: i64, articles: &[String]) -> QueryResult<()> {
+    diesel::delete(prisoner_charges::table.filter(prisoner_charges::prisoner_id.eq(prisoner_id)))
+        .execute(conn)?;
+    for article in articles {
+        add_charge(conn, prisoner_id, article)?;
+    }
+    Ok(())
+}
+
+impl PrisonerForm {
+    /// The form as it stands for `prisoner`, for editing.
+    pub fn from_prisoner(p: &Prisoner) -> PrisonerForm {
+        PrisonerForm {
+            surname: p.surname.clone(),
+            given_name: p.given_name.clone(),
+            patronymic: p.patronymic.clone(),
+            latin_name: p.latin_name.clone(),
+            gender: p.gender,
+            birth_year: p.birth_year,
+            birth_month: p.birth_month,
+            birth_day: p.birth_day,
+            status: p.status,
+            measure: p.measure,
+            rehabilitated: p.rehabilitated,
+            release_expected_on: p.release_expected_on,
+            health_urgent: p.health_urgent,
+            do_not_write: p.do_not_write,
+            do_not_write_reason: p.do_not_write_reason.clone(),
+            bio: p.bio.clone(),
+        }
+    }
+
+    /// The names of the fields that differ from `old`, for the audit log
+    /// (names only: a bio or a reason is not copied there).
+    pub fn changed_fields(&self, old: &PrisonerForm) -> Vec<&'static str> {
+        let mut changed = Vec::new();
+        macro_rules! check {
+            ($($field:ident),+) => {
+                $(if self.$field != old.$field { changed.push(stringify!($field)); })+
+            };
+        }
+        check!(
+            surname,
+            given_name,
+            patronymic,
+            latin_name,
+            gender,
+            birth_year,
+            birth_month,
+            birth_day,
+            status,
+            measure,
+            rehabilitated,
+            release_expected_on,
+            health_urgent,
+            do_not_write,
+            do_not_write_reason,
+            bio
+        );
+        changed
+    }
 }
 
 #[cfg(test)]
