@@ -974,6 +974,12 @@ fn run_transfer(
     if let Some(status) = status.filter(|s| *s != prisoner.status) {
         prisoners::set_status(conn, id, status, now)?;
     }
+    // Queued letters stop until the new address is confirmed; a confirmed
+    // arrival releases them (and those held before) to the new address.
+    crate::review::hold_for_transfer(conn, id, now)?;
+    if confirmed && facility_id.is_some() {
+        crate::review::release_held(conn, id, Some(actor), now)?;
+    }
     audit::record(
         conn,
         Some(actor),
@@ -1010,6 +1016,10 @@ async fn confirm_placement(
                 let now = db::now();
                 let placement = placements::find(conn, id)?.ok_or(AppError::NotFound)?;
                 placements::confirm_address(conn, id, now)?;
+                if placement.ended_on.is_none() {
+                    // The current address is confirmed: held letters go out to it.
+                    crate::review::release_held(conn, placement.prisoner_id, Some(actor), now)?;
+                }
                 audit::record(
                     conn,
                     Some(actor),

@@ -239,3 +239,48 @@ both_backends! {
         assert_eq!(letter(&app, id).await.status, LetterStatus::Submitted);
     }
 }
+
+both_backends! {
+    async fn a_transfer_on_the_prisoner_page_holds_letters_and_confirming_releases_them(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        let (_, writer) = app.other_client("vera@example.org", Role::Volunteer).await;
+        let pid = prisoner(&app, Fixture::default()).await;
+        let id = submitted_letter(&writer, pid, "Письмо перед этапом").await;
+        app.sign_in_as("coord@example.org", Role::Coordinator).await;
+        app.post_form(&format!("/review/{id}"), &[("decision", "approve")]).await;
+        assert_eq!(letter(&app, id).await.status, LetterStatus::Queued);
+
+        let today = db::now().date().to_string();
+        let res = app
+            .post_form(&format!("/prisoners/{pid}/transfer"), &[("destination", "transit"), ("started_on", &today), ("source", "адвокат")])
+            .await;
+        assert_eq!(res.status(), 303);
+        assert_eq!(letter(&app, id).await.status, LetterStatus::Held);
+
+        let facility = app
+            .db
+            .run(|c| {
+                let form = konvert::db::facilities::FacilityForm {
+                    country: "RU".into(),
+                    name: "ФКУ ИК-7 УФСИН России по Республике Карелия".into(),
+                    postcode: Some("186420".into()),
+                    region: Some("Республика Карелия".into()),
+                    locality: Some("г. Сегежа".into()),
+                    ..Default::default()
+                };
+                Ok::<_, DbError>(konvert::db::facilities::insert(c, &form, db::now())?.id)
+            })
+            .await
+            .unwrap()
+            .to_string();
+        app.post_form(&format!("/prisoners/{pid}/transfer"), &[("destination", &facility), ("started_on", &today)]).await;
+        assert_eq!(letter(&app, id).await.status, LetterStatus::Held, "not until the address is confirmed");
+
+        let placement = app.db.run(move |c| Ok::<_, DbError>(placements::current(c, pid)?.unwrap().id)).await.unwrap();
+        assert_eq!(app.post_form(&format!("/placements/{placement}/confirm"), &[]).await.status(), 303);
+        let l = letter(&app, id).await;
+        assert_eq!(l.status, LetterStatus::Queued);
+        assert!(l.address_snapshot.unwrap_or_default().contains("Карелия"));
+        assert_eq!(deliveries_of(&app, id).await[0].state, DeliveryState::Pending);
+    }
+}
