@@ -640,9 +640,10 @@ async fn change_role(
         .0
         .role
         .parse::<Role>()
-        .ok()
-        .filter(|r| assignable_roles(me.role).contains(r))
-        .ok_or(AppError::Forbidden)?;
+        .map_err(|_| AppError::BadRequest("accounts.error_role".into()))?;
+    if !assignable_roles(me.role).contains(&role) {
+        return Err(AppError::Forbidden);
+    }
     ctx.run(move |conn| {
         db::write_tx(conn, |conn| {
             let now = db::now();

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod accounts;
+mod authorization;
 mod cli;
 mod delivery;
 mod demo;

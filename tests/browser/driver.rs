@@ -152,7 +152,9 @@ impl Browser {
     /// Saves a screenshot as `<KONVERT_SCREENSHOTS>/<name>.png` when that
     /// variable names a folder: for looking at pages, not for asserting.
     pub async fn screenshot(&self, name: &str) {
-        let Some(dir) = std::env::var_os("KONVERT_SCREENSHOTS") else { return };
+        let Some(dir) = std::env::var_os("KONVERT_SCREENSHOTS") else {
+            return;
+        };
         if let Ok(png) = self.client.screenshot().await {
             let _ = std::fs::write(std::path::Path::new(&dir).join(format!("{name}.png")), png);
         }

@@ -42,7 +42,9 @@ async fn a_volunteer_finds_a_prisoner_writes_saves_reloads_and_submits() {
     use konvert::db::prisoners::{self, BirthDate, Gender, PrisonerForm, PrisonerStatus};
     use konvert::db::{self, letters, DbError};
 
-    let Some(app) = spawn_app(Backend::Sqlite).await else { return };
+    let Some(app) = spawn_app(Backend::Sqlite).await else {
+        return;
+    };
     let Some(b) = browser().await else { return };
     app.create_user("vera@example.org", Role::Volunteer).await;
     let prisoner_id = app
@@ -54,7 +56,8 @@ async fn a_volunteer_finds_a_prisoner_writes_saves_reloads_and_submits() {
                 &FacilityForm {
                     country: "RU".into(),
                     kind: FacilityKind::Remand,
-                    name: "ФКУ СИЗО-1 УФСИН России по г. Санкт-Петербургу и Ленинградской области".into(),
+                    name: "ФКУ СИЗО-1 УФСИН России по г. Санкт-Петербургу и Ленинградской области"
+                        .into(),
                     postcode: Some("196655".into()),
                     region: Some("г. Санкт-Петербург".into()),
                     locality: Some("г. Колпино".into()),
@@ -65,7 +68,8 @@ async fn a_volunteer_finds_a_prisoner_writes_saves_reloads_and_submits() {
                 now,
             )?;
             facilities::set_service(c, facility.id, Service::FsinPismo, None)?;
-            for (surname, given) in [("Русских", "Андрей"), ("Горинов", "Алексей")] {
+            for (surname, given) in [("Русских", "Андрей"), ("Горинов", "Алексей")]
+            {
                 let mut form = PrisonerForm::new(surname, given, Some("Владимирович"));
                 form.gender = Some(Gender::Male);
                 form.status = PrisonerStatus::Convicted;
@@ -73,13 +77,28 @@ async fn a_volunteer_finds_a_prisoner_writes_saves_reloads_and_submits() {
                 let p = prisoners::insert(c, &form, now)?;
                 placements::transfer(
                     c,
-                    &NewPlacement { prisoner_id: p.id, facility_id: Some(facility.id), started_on: None, address_confirmed_at: Some(now), source: None, notes: String::new(), created_by: None },
+                    &NewPlacement {
+                        prisoner_id: p.id,
+                        facility_id: Some(facility.id),
+                        started_on: None,
+                        address_confirmed_at: Some(now),
+                        source: None,
+                        notes: String::new(),
+                        created_by: None,
+                    },
                     now.date(),
                     now,
                 )?;
             }
             let found = prisoners::directory(c, &Default::default(), 10, 0)?;
-            Ok::<_, DbError>(found.0.into_iter().find(|e| e.prisoner.surname == "Русских").map(|e| e.prisoner.id).unwrap_or(0))
+            Ok::<_, DbError>(
+                found
+                    .0
+                    .into_iter()
+                    .find(|e| e.prisoner.surname == "Русских")
+                    .map(|e| e.prisoner.id)
+                    .unwrap_or(0),
+            )
         })
         .await
         .unwrap();
@@ -100,7 +119,8 @@ async fn a_volunteer_finds_a_prisoner_writes_saves_reloads_and_submits() {
     b.click("a.name").await;
     b.wait_for_text("main", "196655, Россия").await;
     b.screenshot("prisoner-page").await;
-    b.click(&format!("a[href='/letters/new?prisoner={prisoner_id}']")).await;
+    b.click(&format!("a[href='/letters/new?prisoner={prisoner_id}']"))
+        .await;
 
     // The page count follows the typing: 2,495 characters are one page, ten more make two.
     b.wait_for_text("#fig-pages", "0").await;
@@ -127,16 +147,40 @@ async fn a_volunteer_finds_a_prisoner_writes_saves_reloads_and_submits() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    assert!(url.contains("/letters/") && url.contains("/edit"), "autosave made a draft: {url}");
+    assert!(
+        url.contains("/letters/") && url.contains("/edit"),
+        "autosave made a draft: {url}"
+    );
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     b.goto(&url).await;
-    let reloaded = b.client.find(Locator::Css("#body")).await.unwrap().prop("value").await.unwrap().unwrap_or_default();
-    assert!(reloaded.ends_with(" Держитесь"), "the reloaded draft keeps the text ({} chars)", reloaded.chars().count());
+    let reloaded = b
+        .client
+        .find(Locator::Css("#body"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(
+        reloaded.ends_with(" Держитесь"),
+        "the reloaded draft keeps the text ({} chars)",
+        reloaded.chars().count()
+    );
 
     b.click("button[name=action][value=submit]").await;
     b.wait_for_text("main", "Ждёт проверки").await;
-    let id: i64 = url.split("/letters/").nth(1).and_then(|r| r.split('/').next()).and_then(|n| n.parse().ok()).unwrap();
-    let letter = app.db.run(move |c| Ok::<_, DbError>(letters::find(c, id)?.unwrap())).await.unwrap();
+    let id: i64 = url
+        .split("/letters/")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    let letter = app
+        .db
+        .run(move |c| Ok::<_, DbError>(letters::find(c, id)?.unwrap()))
+        .await
+        .unwrap();
     assert_eq!(letter.status, letters::LetterStatus::Submitted);
     assert_eq!(letter.body.chars().count(), 2505);
     b.close().await;
