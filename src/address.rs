@@ -23,7 +23,8 @@ pub fn record(prisoner: &Prisoner, facility: Option<&Facility>) -> AddressRecord
     }
 }
 
-fn facility_address(f: &Facility) -> FacilityAddress {
+/// A facility's own address, with no person.
+pub fn facility_address(f: &Facility) -> FacilityAddress {
     FacilityAddress {
         country: Some(f.country.clone()),
         name: Some(f.name.clone()),

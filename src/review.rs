@@ -130,19 +130,15 @@ pub fn return_to_writer(
     note: &str,
     now: NaiveDateTime,
 ) -> Result<(), ReviewError> {
-    submitted(conn, id)?;
-    letters::set_review(conn, id, Some(reviewer), Some(note))?;
-    letters::set_status(conn, id, LetterStatus::ReturnedToWriter, now)?;
-    audit::record(
+    close_with_note(
         conn,
-        Some(reviewer),
+        id,
+        reviewer,
+        note,
+        LetterStatus::ReturnedToWriter,
         "return",
-        "letter",
-        Some(id),
-        &json!({}),
         now,
-    )?;
-    Ok(())
+    )
 }
 
 /// Refuses the letter for good, with the reason the writer will see.
@@ -153,13 +149,33 @@ pub fn reject(
     reason: &str,
     now: NaiveDateTime,
 ) -> Result<(), ReviewError> {
+    close_with_note(
+        conn,
+        id,
+        reviewer,
+        reason,
+        LetterStatus::Rejected,
+        "reject",
+        now,
+    )
+}
+
+fn close_with_note(
+    conn: &mut DbConn,
+    id: i64,
+    reviewer: i64,
+    note: &str,
+    status: LetterStatus,
+    action: &str,
+    now: NaiveDateTime,
+) -> Result<(), ReviewError> {
     submitted(conn, id)?;
-    letters::set_review(conn, id, Some(reviewer), Some(reason))?;
-    letters::set_status(conn, id, LetterStatus::Rejected, now)?;
+    letters::set_review(conn, id, Some(reviewer), Some(note))?;
+    letters::set_status(conn, id, status, now)?;
     audit::record(
         conn,
         Some(reviewer),
-        "reject",
+        action,
         "letter",
         Some(id),
         &json!({}),

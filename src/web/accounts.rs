@@ -635,33 +635,23 @@ async fn change_role(
     id: web::Path<i64>,
     form: CsrfForm<RoleForm>,
 ) -> Result<HttpResponse, AppError> {
-    let (me, target) = manageable_target(&ctx, id.into_inner()).await?;
+    let actor = ctx.coordinator()?.role;
     let role = form
         .0
         .role
         .parse::<Role>()
         .map_err(|_| AppError::BadRequest("accounts.error_role".into()))?;
-    if !assignable_roles(me.role).contains(&role) {
+    if !assignable_roles(actor).contains(&role) {
         return Err(AppError::Forbidden);
     }
-    ctx.run(move |conn| {
-        db::write_tx(conn, |conn| {
-            let now = db::now();
-            users::set_role(conn, target.id, role, now)?;
-            audit::record(
-                conn,
-                Some(me.id),
-                "change_role",
-                "user",
-                Some(target.id),
-                &json!({"from": target.role, "to": role}),
-                now,
-            )?;
-            Ok::<_, AppError>(())
-        })
-    })
-    .await?;
-    Ok(ctx.redirect("/members"))
+    change_member(
+        &ctx,
+        id.into_inner(),
+        "change_role",
+        json!({ "to": role }),
+        move |conn, target, now| users::set_role(conn, target, role, now),
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -676,30 +666,23 @@ async fn set_disabled(
     id: web::Path<i64>,
     form: CsrfForm<DisableForm>,
 ) -> Result<HttpResponse, AppError> {
-    let (me, target) = manageable_target(&ctx, id.into_inner()).await?;
     let disabled = form.0.disabled == "true";
-    ctx.run(move |conn| {
-        db::write_tx(conn, |conn| {
-            let now = db::now();
-            users::set_disabled(conn, target.id, disabled, now)?;
+    let action = if disabled { "disable" } else { "enable" };
+    change_member(
+        &ctx,
+        id.into_inner(),
+        action,
+        json!({}),
+        move |conn, target, now| {
+            users::set_disabled(conn, target, disabled, now)?;
             if disabled {
-                sessions::delete_for_user(conn, target.id)?;
+                // A disabled account is signed out everywhere at once.
+                sessions::delete_for_user(conn, target)?;
             }
-            let action = if disabled { "disable" } else { "enable" };
-            audit::record(
-                conn,
-                Some(me.id),
-                action,
-                "user",
-                Some(target.id),
-                &json!({}),
-                now,
-            )?;
-            Ok::<_, AppError>(())
-        })
-    })
-    .await?;
-    Ok(ctx.redirect("/members"))
+            Ok(())
+        },
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -715,19 +698,39 @@ async fn set_trusted(
     id: web::Path<i64>,
     form: CsrfForm<TrustedForm>,
 ) -> Result<HttpResponse, AppError> {
-    let (me, target) = manageable_target(&ctx, id.into_inner()).await?;
     let trusted = form.0.trusted == "true";
+    change_member(
+        &ctx,
+        id.into_inner(),
+        "set_trusted",
+        json!({ "trusted": trusted }),
+        move |conn, target, now| users::set_trusted(conn, target, trusted, now),
+    )
+    .await
+}
+
+/// Applies a coordinator's change to another member, audited, then back to the list.
+async fn change_member(
+    ctx: &Ctx,
+    id: i64,
+    action: &'static str,
+    details: serde_json::Value,
+    change: impl FnOnce(&mut db::DbConn, i64, chrono::NaiveDateTime) -> diesel::QueryResult<()>
+        + Send
+        + 'static,
+) -> Result<HttpResponse, AppError> {
+    let (me, target) = manageable_target(ctx, id).await?;
     ctx.run(move |conn| {
         db::write_tx(conn, |conn| {
             let now = db::now();
-            users::set_trusted(conn, target.id, trusted, now)?;
+            change(conn, target.id, now)?;
             audit::record(
                 conn,
                 Some(me.id),
-                "set_trusted",
+                action,
                 "user",
                 Some(target.id),
-                &json!({ "trusted": trusted }),
+                &details,
                 now,
             )?;
             Ok::<_, AppError>(())

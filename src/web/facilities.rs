@@ -14,7 +14,7 @@ use super::prisoners::{checkbox, latin_name, optional, too_long};
 use crate::db::facilities::{self, Facility, FacilityForm, FacilityKind, Service};
 use crate::db::{self, audit, prisoners};
 use crate::error::{AppError, FieldErrors};
-use crate::locale::{self, AddressRecord, FacilityAddress, Person, Style};
+use crate::locale::{self, AddressRecord, Person, Style};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(list)
@@ -28,25 +28,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 const NAME_MAX: usize = 300;
 const PART_MAX: usize = 200;
 const NOTES_MAX: usize = 10_000;
-
-fn address_of(f: &Facility) -> FacilityAddress {
-    FacilityAddress {
-        country: Some(f.country.clone()),
-        name: Some(f.name.clone()),
-        name_en: f.name_en.clone(),
-        postcode: f.postcode.clone(),
-        region: f.region.clone(),
-        district: f.district.clone(),
-        locality: f.locality.clone(),
-        street: f.street.clone(),
-        house: f.house.clone(),
-        building: f.building.clone(),
-        region_en: f.region_en.clone(),
-        district_en: f.district_en.clone(),
-        locality_en: f.locality_en.clone(),
-        street_en: f.street_en.clone(),
-    }
-}
 
 /// The facility's own address in each style, without a recipient. The locale
 /// module renders whole letters' addresses only, so this renders one for a
@@ -65,7 +46,7 @@ fn facility_address_styles(f: &Facility) -> Vec<Value> {
             birth_year: Some(YEAR),
             latin_name: Some(LATIN.into()),
         },
-        facility: address_of(f),
+        facility: crate::address::facility_address(f),
     };
     [Style::Line, Style::Envelope, Style::English]
         .into_iter()
