@@ -19,6 +19,9 @@ pub enum ReviewError {
     /// The letter is not waiting for review (someone else decided first).
     #[error("the letter is not waiting for review")]
     NotSubmitted,
+    /// The letter is not in a state this step can follow.
+    #[error("the letter cannot take this step now")]
+    WrongState,
     #[error(transparent)]
     Db(#[from] diesel::result::Error),
 }
@@ -27,9 +30,8 @@ impl From<ReviewError> for crate::error::AppError {
     fn from(e: ReviewError) -> Self {
         match e {
             ReviewError::NotFound => crate::error::AppError::NotFound,
-            ReviewError::NotSubmitted => {
-                crate::error::AppError::Conflict("review.error_decided".into())
-            }
+            ReviewError::NotSubmitted => crate::error::AppError::Conflict("review.error_decided".into()),
+            ReviewError::WrongState => crate::error::AppError::Conflict("review.error_state".into()),
             ReviewError::Db(e) => e.into(),
         }
     }
@@ -256,4 +258,31 @@ pub fn release_held(
         )?;
     }
     Ok(held.len())
+}
+
+/// What became of a sent letter, as a coordinator learned it.
+pub fn record_outcome(
+    conn: &mut DbConn,
+    id: i64,
+    actor: i64,
+    outcome: LetterStatus,
+    note: Option<&str>,
+    now: NaiveDateTime,
+) -> Result<(), ReviewError> {
+    let letter = letters::find(conn, id)?.ok_or(ReviewError::NotFound)?;
+    let allowed_from = match outcome {
+        // Delivered letters can still be censored or come back later.
+        LetterStatus::Delivered => matches!(letter.status, LetterStatus::Sent),
+        LetterStatus::Censored | LetterStatus::Returned | LetterStatus::LostOnTransfer => {
+            matches!(letter.status, LetterStatus::Sent | LetterStatus::Delivered)
+        }
+        _ => false,
+    };
+    if !allowed_from {
+        return Err(ReviewError::WrongState);
+    }
+    letters::set_status(conn, id, outcome, now)?;
+    letters::set_outcome_note(conn, id, note)?;
+    audit::record(conn, Some(actor), "outcome", "letter", Some(id), &json!({ "outcome": outcome }), now)?;
+    Ok(())
 }

@@ -237,6 +237,14 @@ pub fn set_review(
         .map(drop)
 }
 
+/// Why it was censored, returned or lost.
+pub fn set_outcome_note(conn: &mut DbConn, id: i64, note: Option<&str>) -> QueryResult<()> {
+    diesel::update(letters::table.find(id))
+        .set(letters::outcome_note.eq(note))
+        .execute(conn)
+        .map(drop)
+}
+
 pub fn set_hold_reason(conn: &mut DbConn, id: i64, reason: Option<&str>) -> QueryResult<()> {
     diesel::update(letters::table.find(id))
         .set(letters::hold_reason.eq(reason))

@@ -963,6 +963,9 @@ async fn show_letter(ctx: Ctx, id: web::Path<i64>) -> Result<HttpResponse, AppEr
             "address": address,
             "steps": steps,
             "editable": editable,
+            // After sending, a coordinator records what became of the letter.
+            "may_record_outcome": user.role.is_coordinator()
+                && matches!(l.status, LetterStatus::Sent | LetterStatus::Delivered),
         }),
     )
 }

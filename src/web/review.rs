@@ -15,7 +15,7 @@ use crate::letters::{char_count, pages};
 use crate::review;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(queue).service(decide);
+    cfg.service(queue).service(decide).service(outcome);
 }
 
 async fn render_queue(
@@ -103,4 +103,35 @@ async fn decide(
     })
     .await?;
     Ok(ctx.redirect("/review"))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct OutcomeForm {
+    outcome: String,
+    note: String,
+}
+
+/// Delivered, censored (with the reason), returned or lost: what the
+/// coordinator learned after sending. The writer sees it on the letter.
+#[post("/letters/{id}/outcome")]
+async fn outcome(ctx: Ctx, id: web::Path<i64>, form: CsrfForm<OutcomeForm>) -> Result<HttpResponse, AppError> {
+    let me = ctx.coordinator()?.id;
+    let id = id.into_inner();
+    let status = match form.0.outcome.as_str() {
+        "delivered" => LetterStatus::Delivered,
+        "censored" => LetterStatus::Censored,
+        "returned" => LetterStatus::Returned,
+        "lost" => LetterStatus::LostOnTransfer,
+        _ => return Err(AppError::BadRequest("errors.status_400".into())),
+    };
+    let note = Some(form.0.note.trim().to_owned()).filter(|n| !n.is_empty());
+    ctx.run(move |conn| {
+        db::write_tx(conn, |conn| {
+            review::record_outcome(conn, id, me, status, note.as_deref(), db::now())?;
+            Ok::<_, AppError>(())
+        })
+    })
+    .await?;
+    Ok(ctx.redirect(&format!("/letters/{id}")))
 }

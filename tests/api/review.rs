@@ -284,3 +284,35 @@ both_backends! {
         assert_eq!(deliveries_of(&app, id).await[0].state, DeliveryState::Pending);
     }
 }
+
+both_backends! {
+    async fn coordinators_record_what_became_of_a_sent_letter_and_the_writer_sees_it(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        let (_, writer) = app.other_client("vera@example.org", Role::Volunteer).await;
+        let pid = prisoner(&app, Fixture::default()).await;
+        let id = submitted_letter(&writer, pid, "Письмо, которое не дойдёт").await;
+        app.sign_in_as("coord@example.org", Role::Coordinator).await;
+        app.post_form(&format!("/review/{id}"), &[("decision", "approve")]).await;
+        let path = format!("/letters/{id}/outcome");
+        assert_eq!(app.post_form(&path, &[("outcome", "censored")]).await.status(), 409, "not sent yet");
+
+        // Sent by hand through the service's website.
+        konvert::delivery::worker::Worker::new(app.db.clone(), "w").run_once().await.unwrap();
+        let delivery = deliveries_of(&app, id).await[0].id;
+        app.post_form(&format!("/send/fsin_pismo/{delivery}"), &[("receipt", "FP-1")]).await;
+        assert_eq!(letter(&app, id).await.status, LetterStatus::Sent);
+        assert!(app.get(&format!("/letters/{id}")).await.text().await.unwrap().contains("action=\"/letters/"));
+
+        assert_eq!(writer.post_form(&path, &[("outcome", "delivered")]).await.status(), 403);
+        assert_eq!(app.post_form(&path, &[("outcome", "teleported")]).await.status(), 400);
+        assert_eq!(app.post_form(&path, &[("outcome", "delivered")]).await.status(), 303);
+        let res = app.post_form(&path, &[("outcome", "censored"), ("note", "Цензор: упоминание уголовного дела")]).await;
+        assert_eq!(res.status(), 303);
+        let l = letter(&app, id).await;
+        assert_eq!(l.status, LetterStatus::Censored);
+        assert!(l.delivered_at.is_some() && l.censored_at.is_some());
+        let seen = writer.get(&format!("/letters/{id}")).await.text().await.unwrap();
+        assert!(seen.contains("Цензор: упоминание уголовного дела"), "{seen}");
+        assert_eq!(app.post_form(&path, &[("outcome", "lost")]).await.status(), 409, "a final state stays final");
+    }
+}
