@@ -38,6 +38,8 @@ pub struct RawSettings {
     /// Run the delivery worker inside `serve` (default true).
     pub run_worker: Option<bool>,
     pub delivery_max_attempts: Option<i32>,
+    /// Seconds after which a claim is taken to belong to a dead worker.
+    pub delivery_lease_secs: Option<u64>,
 }
 
 /// The names a file and the environment use, for error messages and the README.
@@ -56,6 +58,7 @@ const ENV_KEYS: &[&str] = &[
     "ZT_GATEWAY_URL",
     "RUN_WORKER",
     "DELIVERY_MAX_ATTEMPTS",
+    "DELIVERY_LEASE_SECS",
     "PRICE_FSIN_PAGE",
     "PRICE_FSIN_REPLY_BLANK",
     "PRICE_ZT_PAGE",
@@ -82,6 +85,7 @@ pub struct Settings {
     pub zt_gateway_url: Option<String>,
     pub run_worker: bool,
     pub delivery_max_attempts: i32,
+    pub delivery_lease_secs: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -152,6 +156,9 @@ impl RawSettings {
             run_worker: var("RUN_WORKER")
                 .map(|v| parse_bool("KONVERT_RUN_WORKER", &v))
                 .transpose()?,
+            delivery_lease_secs: var("DELIVERY_LEASE_SECS")
+                .map(|v| parse_number("KONVERT_DELIVERY_LEASE_SECS", &v))
+                .transpose()?,
             delivery_max_attempts: var("DELIVERY_MAX_ATTEMPTS")
                 .map(|v| parse_number("KONVERT_DELIVERY_MAX_ATTEMPTS", &v))
                 .transpose()?,
@@ -182,6 +189,7 @@ impl RawSettings {
             zt_gateway_url: over.zt_gateway_url.or(self.zt_gateway_url),
             run_worker: over.run_worker.or(self.run_worker),
             delivery_max_attempts: over.delivery_max_attempts.or(self.delivery_max_attempts),
+            delivery_lease_secs: over.delivery_lease_secs.or(self.delivery_lease_secs),
         }
     }
 
@@ -279,6 +287,15 @@ impl RawSettings {
             fsin_gateway_url: check_http_url("KONVERT_FSIN_GATEWAY_URL", self.fsin_gateway_url)?,
             zt_gateway_url: check_http_url("KONVERT_ZT_GATEWAY_URL", self.zt_gateway_url)?,
             run_worker: self.run_worker.unwrap_or(true),
+            // Longer than the gateway and SMTP timeouts, so a slow send is not
+            // mistaken for a dead worker.
+            delivery_lease_secs: match self.delivery_lease_secs {
+                Some(0) => {
+                    return Err(invalid("KONVERT_DELIVERY_LEASE_SECS", "must be at least 1"))
+                }
+                Some(n) => n,
+                None => 600,
+            },
             delivery_max_attempts: match self.delivery_max_attempts {
                 Some(n) if !(1..=100).contains(&n) => {
                     return Err(invalid(

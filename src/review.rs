@@ -30,8 +30,12 @@ impl From<ReviewError> for crate::error::AppError {
     fn from(e: ReviewError) -> Self {
         match e {
             ReviewError::NotFound => crate::error::AppError::NotFound,
-            ReviewError::NotSubmitted => crate::error::AppError::Conflict("review.error_decided".into()),
-            ReviewError::WrongState => crate::error::AppError::Conflict("review.error_state".into()),
+            ReviewError::NotSubmitted => {
+                crate::error::AppError::Conflict("review.error_decided".into())
+            }
+            ReviewError::WrongState => {
+                crate::error::AppError::Conflict("review.error_state".into())
+            }
             ReviewError::Db(e) => e.into(),
         }
     }
@@ -283,6 +287,14 @@ pub fn record_outcome(
     }
     letters::set_status(conn, id, outcome, now)?;
     letters::set_outcome_note(conn, id, note)?;
-    audit::record(conn, Some(actor), "outcome", "letter", Some(id), &json!({ "outcome": outcome }), now)?;
+    audit::record(
+        conn,
+        Some(actor),
+        "outcome",
+        "letter",
+        Some(id),
+        &json!({ "outcome": outcome }),
+        now,
+    )?;
     Ok(())
 }

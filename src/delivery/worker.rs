@@ -68,10 +68,13 @@ impl Worker {
             std::env::var("HOSTNAME").unwrap_or_else(|_| "konvert".to_owned()),
             std::process::id()
         );
-        let mut worker = Worker::new(db, id).with_policy(RetryPolicy {
-            max_attempts: settings.delivery_max_attempts,
-            ..RetryPolicy::default()
-        });
+        let lease = i64::try_from(settings.delivery_lease_secs).unwrap_or(i64::MAX);
+        let mut worker = Worker::new(db, id)
+            .with_policy(RetryPolicy {
+                max_attempts: settings.delivery_max_attempts,
+                ..RetryPolicy::default()
+            })
+            .with_lease(TimeDelta::try_seconds(lease).unwrap_or(TimeDelta::MAX));
         let timeout = Duration::from_secs(30);
         for (channel, url) in [
             (Channel::FsinPismo, &settings.fsin_gateway_url),

@@ -115,7 +115,11 @@ struct OutcomeForm {
 /// Delivered, censored (with the reason), returned or lost: what the
 /// coordinator learned after sending. The writer sees it on the letter.
 #[post("/letters/{id}/outcome")]
-async fn outcome(ctx: Ctx, id: web::Path<i64>, form: CsrfForm<OutcomeForm>) -> Result<HttpResponse, AppError> {
+async fn outcome(
+    ctx: Ctx,
+    id: web::Path<i64>,
+    form: CsrfForm<OutcomeForm>,
+) -> Result<HttpResponse, AppError> {
     let me = ctx.coordinator()?.id;
     let id = id.into_inner();
     let status = match form.0.outcome.as_str() {

@@ -29,6 +29,8 @@ enum Behaviour {
     Accept,
     Status(u16),
     Hang,
+    /// Takes the letter, then never answers (the worker dies waiting).
+    AcceptThenHang,
 }
 
 #[derive(Default)]
@@ -88,6 +90,11 @@ async fn gateway_endpoint(
         }
         Behaviour::Status(code) => {
             HttpResponse::build(actix_web::http::StatusCode::from_u16(code).unwrap()).body("no")
+        }
+        Behaviour::AcceptThenHang => {
+            state.lock().unwrap().accepted.insert(key, "R-1".to_owned());
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            HttpResponse::Ok().json(serde_json::json!({"receipt": "R-1"}))
         }
         Behaviour::Hang => {
             tokio::time::sleep(Duration::from_secs(5)).await;
@@ -489,5 +496,65 @@ both_backends! {
         assert_eq!(d.state, DeliveryState::Pending);
         assert!(d.last_error.is_some());
         assert_eq!(letter(&db, id).await.status, LetterStatus::Queued);
+    }
+}
+
+/// Starts `konvert worker` against the test database and gateway.
+fn worker_process(test_db: &TestDb, gateway: &TestGateway) -> std::process::Child {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_konvert"));
+    for key in konvert::config::Settings::env_keys() {
+        cmd.env_remove(key);
+    }
+    cmd.arg("worker")
+        .env("KONVERT_DATABASE_URL", test_db.url())
+        .env("KONVERT_DATA_DIR", test_db.dir.path().join("worker-data"))
+        .env("KONVERT_FSIN_GATEWAY_URL", &gateway.url)
+        .env("KONVERT_DELIVERY_LEASE_SECS", "1")
+        .env("KONVERT_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start konvert worker")
+}
+
+both_backends! {
+    async fn killing_the_worker_process_between_sending_and_recording_delivers_once(backend) {
+        let Some(test_db) = TestDb::create(backend) else { return };
+        let db = test_db.open();
+        let gateway = start_gateway(vec![Behaviour::AcceptThenHang]).await;
+        let id = seed(&db, "Письмо").await;
+
+        let mut first = worker_process(&test_db, &gateway);
+        for _ in 0..200 {
+            if !gateway.requests().is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(gateway.requests().len(), 1, "the first worker sent the letter");
+        // SIGKILL: no chance to record anything.
+        first.kill().unwrap();
+        first.wait().unwrap();
+        assert_eq!(delivery_of(&db, id).await.state, DeliveryState::Claimed);
+
+        let mut second = worker_process(&test_db, &gateway);
+        let mut sent = false;
+        for _ in 0..300 {
+            if letter(&db, id).await.status == LetterStatus::Sent {
+                sent = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        second.kill().unwrap();
+        second.wait().unwrap();
+        assert!(sent, "the restarted worker took over the expired claim");
+        assert_eq!(gateway.requests().len(), 2, "sent again after the crash");
+        assert_eq!(gateway.accepted_keys(), 1, "but the service took it once");
+        let d = delivery_of(&db, id).await;
+        assert_eq!((d.state, d.receipt.as_deref()), (DeliveryState::Sent, Some("R-1")));
+        let l = letter(&db, id).await;
+        let p = db.run(move |c| Ok::<_, DbError>(prisoners::find(c, l.prisoner_id)?.unwrap())).await.unwrap();
+        assert_eq!(p.letters_sent_count, 1, "counted once");
     }
 }
