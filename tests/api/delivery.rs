@@ -558,3 +558,38 @@ both_backends! {
         assert_eq!(p.letters_sent_count, 1, "counted once");
     }
 }
+
+both_backends! {
+    async fn serve_runs_a_delivery_worker_by_default(backend) {
+        let Some(test_db) = TestDb::create(backend) else { return };
+        let db = test_db.open();
+        let gateway = start_gateway(vec![]).await;
+        let id = seed(&db, "Письмо").await;
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_konvert"));
+        for key in konvert::config::Settings::env_keys() {
+            cmd.env_remove(key);
+        }
+        let mut server = cmd
+            .env("KONVERT_DATABASE_URL", test_db.url())
+            .env("KONVERT_DATA_DIR", test_db.dir.path().join("serve-data"))
+            .env("KONVERT_BIND", "127.0.0.1:0")
+            .env("KONVERT_FSIN_GATEWAY_URL", &gateway.url)
+            .env("KONVERT_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut sent = false;
+        for _ in 0..200 {
+            if letter(&db, id).await.status == LetterStatus::Sent {
+                sent = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        server.kill().unwrap();
+        server.wait().unwrap();
+        assert!(sent, "the worker inside serve sent the letter");
+        assert_eq!(gateway.requests().len(), 1);
+    }
+}
