@@ -11,6 +11,7 @@ pub mod i18n;
 pub mod letters;
 pub mod locale;
 pub mod mail;
+pub mod replies;
 pub mod review;
 pub mod startup;
 pub mod templates;

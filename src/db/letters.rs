@@ -384,23 +384,9 @@ pub fn set_status(
     Ok(())
 }
 
-/// Reply codes are printed on each letter and read back from handwritten
-/// replies, so they use only characters that cannot be mistaken for another
-/// (no 0/O, 1/I/L, 2/Z, 5/S, 8/B, U/V) and are grouped for reading aloud.
-const REPLY_CODE_ALPHABET: &[u8] = b"34679ACDEFGHJKMNPQRTWXY";
-
-/// A fresh reply code such as "K7-QX4H". About 1.5·10⁸ codes; the unique
-/// index catches the rare collision and the caller draws again.
+/// A fresh reply code (see `replies::codes`).
 pub fn new_reply_code(rng: &mut impl Rng) -> String {
-    let mut code = String::with_capacity(7);
-    for i in 0..6 {
-        if i == 2 {
-            code.push('-');
-        }
-        let index = rng.gen_range(0..REPLY_CODE_ALPHABET.len());
-        code.push(char::from(REPLY_CODE_ALPHABET[index]));
-    }
-    code
+    crate::replies::codes::new_code(rng)
 }
 
 /// The letters to `prisoner_id` that a viewer may see, newest first: a
@@ -420,23 +406,4 @@ pub fn visible_for_prisoner(
         .order((letters::created_at.desc(), letters::id.desc()))
         .select(Letter::as_select())
         .load(conn)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reply_codes_avoid_look_alike_characters() {
-        let mut rng = rand::thread_rng();
-        for _ in 0..200 {
-            let code = new_reply_code(&mut rng);
-            assert_eq!(code.len(), 7);
-            assert_eq!(&code[2..3], "-");
-            assert!(
-                !code.contains(['0', 'O', '1', 'I', 'L', '2', 'Z', '5', 'S', '8', 'B', 'U', 'V']),
-                "{code}"
-            );
-        }
-    }
 }

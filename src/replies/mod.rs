@@ -1,0 +1,4 @@
+//! Replies from prisoners: the reply codes printed on outgoing letters, and
+//! finding them again in what comes back.
+
+pub mod codes;
