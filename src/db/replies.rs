@@ -123,3 +123,47 @@ pub fn files(conn: &mut DbConn, reply_id: i64) -> QueryResult<Vec<ReplyFile>> {
         .select(ReplyFile::as_select())
         .load(conn)
 }
+
+/// Attaches a reply to its letter, writer and prisoner (manual matching).
+pub fn set_match(
+    conn: &mut DbConn,
+    id: i64,
+    prisoner_id: Option<i64>,
+    letter_id: Option<i64>,
+    writer_id: Option<i64>,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let state = if prisoner_id.is_some() {
+        MatchState::Matched
+    } else {
+        MatchState::Unmatched
+    };
+    diesel::update(replies::table.find(id))
+        .set((
+            replies::prisoner_id.eq(prisoner_id),
+            replies::letter_id.eq(letter_id),
+            replies::writer_id.eq(writer_id),
+            replies::match_state.eq(state),
+            replies::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Replies waiting for a coordinator to say whose they are, oldest first.
+pub fn unmatched(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<Reply>> {
+    replies::table
+        .filter(replies::match_state.eq(MatchState::Unmatched))
+        .order((replies::received_at, replies::id))
+        .limit(limit)
+        .select(Reply::as_select())
+        .load(conn)
+}
+
+pub fn find_by_message_id(conn: &mut DbConn, message_id: &str) -> QueryResult<Option<Reply>> {
+    replies::table
+        .filter(replies::source_message_id.eq(message_id))
+        .select(Reply::as_select())
+        .first(conn)
+        .optional()
+}

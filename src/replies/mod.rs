@@ -2,3 +2,4 @@
 //! finding them again in what comes back.
 
 pub mod codes;
+pub mod record;

@@ -211,7 +211,7 @@ pub fn queued_letter_by(conn: &mut db::DbConn, body: &str, channel: Channel) -> 
             status: LetterStatus::Queued,
             pen_name: Some("Вера".into()),
             reply_blank: true,
-            reply_code: Some(format!("Q{}", &random_hex()[..6])),
+            reply_code: Some(letters::new_reply_code(&mut rand::thread_rng())),
             created_at: now,
             updated_at: now,
         },

@@ -14,6 +14,7 @@ mod migrations;
 mod pages;
 mod post;
 mod prisoners;
+mod replies;
 mod review;
 mod setup;
 mod smtp_sink;
