@@ -42,6 +42,11 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Import replies that arrived by e-mail: .eml files or maildir folders.
+    ImportReplies {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
     /// Load an invented demo dataset (about 30 prisoners in 10 facilities).
     Demo,
     /// Print a Russian name in the dative case: "Surname Given [Patronymic]".
@@ -135,6 +140,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             command: UserCommand::Create { email, role, name },
         } => create_user(&settings, &email, role, name),
         Command::Demo => demo(&settings),
+        Command::ImportReplies { paths } => import_replies(&settings, &paths),
         Command::Decline { .. } | Command::Translit { .. } | Command::Address { .. } => Ok(()),
     }
 }
@@ -261,6 +267,85 @@ fn create_user(
         accounts::CreateError::Db(e) => anyhow::Error::from(e),
     })?;
     println!("Created {} ({}), id {}.", user.email, user.role, user.id);
+    Ok(())
+}
+
+/// The files to import: a file as it is; a maildir's `new` and `cur`; any
+/// other folder's files.
+fn mail_files(path: &std::path::Path) -> std::io::Result<Vec<PathBuf>> {
+    if !path.is_dir() {
+        return Ok(vec![path.to_owned()]);
+    }
+    let maildir = ["new", "cur"].map(|d| path.join(d));
+    let folders: Vec<PathBuf> = if maildir.iter().any(|d| d.is_dir()) {
+        maildir.into_iter().filter(|d| d.is_dir()).collect()
+    } else {
+        vec![path.to_owned()]
+    };
+    let mut files = Vec::new();
+    for folder in folders {
+        for entry in std::fs::read_dir(folder)? {
+            let entry = entry?;
+            if entry.file_type()?.is_file() {
+                files.push(entry.path());
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+fn import_replies(settings: &Settings, paths: &[PathBuf]) -> anyhow::Result<()> {
+    use konvert::replies::intake::{self, Imported};
+    let db = open_db(settings)?;
+    let mut conn = db.get()?;
+    let mut bad = 0;
+    for path in paths {
+        let files = mail_files(path).map_err(|e| BadInput(format!("{}: {e}", path.display())))?;
+        for file in files {
+            let shown = file.display();
+            let parsed = std::fs::read(&file)
+                .map_err(|e| e.to_string())
+                .and_then(|raw| intake::parse(&raw).map_err(|e| e.to_string()));
+            let mail = match parsed {
+                Ok(mail) => mail,
+                Err(e) => {
+                    eprintln!("{shown}: {e}");
+                    bad += 1;
+                    continue;
+                }
+            };
+            match intake::import(&mut conn, &settings.data_dir, &mail, db::now())? {
+                Imported::AlreadyImported { reply_id } => {
+                    println!("{shown}: already imported as reply {reply_id}")
+                }
+                Imported::Recorded { reply, refused } => {
+                    match (reply.letter_id, reply.prisoner_id) {
+                        (Some(letter), _) => {
+                            println!("{shown}: reply {} to letter {letter}", reply.id)
+                        }
+                        (None, Some(prisoner)) => println!(
+                            "{shown}: reply {} from prisoner {prisoner}, letter unknown",
+                            reply.id
+                        ),
+                        (None, None) => println!(
+                            "{shown}: reply {} waits for a coordinator to match it",
+                            reply.id
+                        ),
+                    }
+                    for e in refused {
+                        eprintln!("{shown}: attachment refused: {e}");
+                    }
+                }
+            }
+        }
+    }
+    if bad > 0 {
+        return Err(BadInput(format!(
+            "{bad} file(s) were not e-mails; nothing was recorded for them"
+        ))
+        .into());
+    }
     Ok(())
 }
 

@@ -2,4 +2,6 @@
 //! finding them again in what comes back.
 
 pub mod codes;
+pub mod intake;
 pub mod record;
+pub mod scans;

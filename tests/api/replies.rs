@@ -114,3 +114,102 @@ both_backends! {
         assert_eq!(letters::find(&mut conn, letter.id).unwrap().unwrap().status, LetterStatus::Sent);
     }
 }
+
+fn service_mail(
+    message_id: &str,
+    subject: &str,
+    text: &str,
+    attachment: Option<(&str, &str, &[u8])>,
+) -> Vec<u8> {
+    use base64::Engine;
+    let mut mail = format!(
+        "From: ФСИН-Письмо <noreply@f-pismo.example>\r\nTo: letters@example.org\r\nSubject: {subject}\r\nMessage-ID: <{message_id}>\r\nDate: Tue, 3 Nov 2026 10:00:00 +0300\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{text}\r\n"
+    );
+    if let Some((name, ctype, data)) = attachment {
+        mail.push_str(&format!(
+            "--b\r\nContent-Type: {ctype}; name=\"{name}\"\r\nContent-Disposition: attachment; filename=\"{name}\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n",
+            base64::engine::general_purpose::STANDARD.encode(data)
+        ));
+    }
+    mail.push_str("--b--\r\n");
+    mail.into_bytes()
+}
+
+both_backends! {
+    async fn e_mailed_replies_match_by_code_or_by_name_and_birth_year_and_keep_their_scans(backend) {
+        use konvert::replies::intake::{self, Imported};
+        let Some(test_db) = TestDb::create(backend) else { return };
+        let db = test_db.open();
+        let data_dir = test_db.dir.path().join("data");
+        let mut conn = db.get().unwrap();
+        let letter = sent_letter(&mut conn);
+        let code = letter.reply_code.clone().unwrap();
+
+        let by_code = intake::parse(&service_mail("m1@x", &format!("Ответ на письмо {code}"), "Скан во вложении", Some(("ответ.pdf", "application/pdf", b"%PDF-1.7 scan")))).unwrap();
+        let Imported::Recorded { reply, refused } = intake::import(&mut conn, &data_dir, &by_code, db::now()).unwrap() else { panic!("recorded") };
+        assert!(refused.is_empty());
+        assert_eq!(reply.letter_id, Some(letter.id));
+        assert_eq!(reply.channel, ReplyChannel::FsinPismoScan);
+        let files = konvert::db::replies::files(&mut conn, reply.id).unwrap();
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].content_type, "application/pdf");
+        assert!(data_dir.join("scans").join(&files[0].stored_name).is_file());
+        // The same e-mail again adds nothing.
+        assert!(matches!(intake::import(&mut conn, &data_dir, &by_code, db::now()).unwrap(), Imported::AlreadyImported { .. }));
+
+        // No code: the name and birth year in the text find the prisoner.
+        let by_name = intake::parse(&service_mail("m2@x", "Ответ", "Ответ от Горинов Алексей Алексеевич, 1961 г.р.", None)).unwrap();
+        let Imported::Recorded { reply, .. } = intake::import(&mut conn, &data_dir, &by_name, db::now()).unwrap() else { panic!() };
+        assert_eq!(reply.prisoner_id, Some(letter.prisoner_id));
+        assert_eq!(reply.letter_id, None);
+        assert_eq!(reply.match_state, MatchState::Matched);
+
+        // Neither: the queue. A wrong attachment is refused, and said so; the reply is kept.
+        let unknown = intake::parse(&service_mail("m3@x", "Ответ", "Без подписи", Some(("virus.pdf", "application/pdf", b"MZ\x90\x00 not a pdf")))).unwrap();
+        let Imported::Recorded { reply, refused } = intake::import(&mut conn, &data_dir, &unknown, db::now()).unwrap() else { panic!() };
+        assert_eq!(reply.match_state, MatchState::Unmatched);
+        assert_eq!(refused.len(), 1);
+        assert!(reply.notes.contains("virus.pdf"), "the refusal is noted on the reply: {}", reply.notes);
+        assert!(konvert::db::replies::files(&mut conn, reply.id).unwrap().is_empty());
+    }
+}
+
+#[test]
+fn import_replies_command_reports_each_file_and_refuses_what_is_not_mail() {
+    let dir = tempfile::tempdir().unwrap();
+    let maildir = dir.path().join("maildir");
+    std::fs::create_dir_all(maildir.join("new")).unwrap();
+    std::fs::create_dir_all(maildir.join("cur")).unwrap();
+    std::fs::write(
+        maildir.join("new").join("1.eml"),
+        service_mail("c1@x", "Ответ", "Кто-то ответил", None),
+    )
+    .unwrap();
+    std::fs::write(maildir.join("cur").join("2.eml"), b"\x00\x01 not mail").unwrap();
+    let run = || {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_konvert"));
+        for key in konvert::config::Settings::env_keys() {
+            cmd.env_remove(key);
+        }
+        cmd.env("KONVERT_DATA_DIR", dir.path().join("data"))
+            .arg("import-replies")
+            .arg(&maildir)
+            .output()
+            .unwrap()
+    };
+    let out = run();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stdout.contains("1.eml: reply 1 waits for a coordinator"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("2.eml: not an e-mail message"), "{stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "bad input is reported with exit status 2"
+    );
+    let again = run();
+    assert!(String::from_utf8_lossy(&again.stdout).contains("already imported as reply 1"));
+}
