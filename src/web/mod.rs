@@ -16,6 +16,7 @@ pub mod outbox;
 pub mod post;
 pub mod prisoners;
 pub mod rate_limit;
+pub mod replies;
 pub mod review;
 
 use actix_web::web;
@@ -32,5 +33,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(post::routes)
         .configure(eletters::routes)
         .configure(outbox::routes)
-        .configure(review::routes);
+        .configure(review::routes)
+        .configure(replies::routes);
 }

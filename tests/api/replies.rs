@@ -213,3 +213,76 @@ fn import_replies_command_reports_each_file_and_refuses_what_is_not_mail() {
     let again = run();
     assert!(String::from_utf8_lossy(&again.stdout).contains("already imported as reply 1"));
 }
+
+both_backends! {
+    async fn scans_open_only_for_the_writer_and_coordinators_and_the_queue_matches_by_code(backend) {
+        use konvert::db::users::Role;
+        use konvert::replies::intake::{self, Imported};
+        let Some(app) = spawn_app(backend).await else { return };
+        // The writer of the letter signs in as themselves.
+        let (letter, writer_email) = app
+            .db
+            .run(|c| {
+                let l = sent_letter(c);
+                let w = konvert::db::users::find(c, l.writer_id)?.unwrap();
+                Ok::<_, konvert::db::DbError>((l, w.email))
+            })
+            .await
+            .unwrap();
+        let code = letter.reply_code.clone().unwrap();
+        let data_dir = app.data_dir.clone();
+        let raw = service_mail("w1@x", &format!("Ответ {code}"), "Скан", Some(("ответ.pdf", "application/pdf", b"%PDF-1.7 the scan")));
+        let reply_id = app
+            .db
+            .run(move |c| {
+                let mail = intake::parse(&raw).unwrap();
+                match intake::import(c, &data_dir, &mail, db::now()).unwrap() {
+                    Imported::Recorded { reply, .. } => Ok::<_, konvert::db::DbError>(reply.id),
+                    Imported::AlreadyImported { .. } => unreachable!(),
+                }
+            })
+            .await
+            .unwrap();
+        let file_id = app.db.run(move |c| Ok::<_, konvert::db::DbError>(konvert::db::replies::files(c, reply_id)?[0].id)).await.unwrap();
+        let scan = format!("/replies/{reply_id}/files/{file_id}");
+
+        // The writer (a password is set for the seeded account first).
+        let hash = konvert::accounts::hash_password(TEST_PASSWORD).unwrap();
+        let wid = letter.writer_id;
+        app.db.run(move |c| Ok::<_, konvert::db::DbError>(konvert::db::users::set_password_hash(c, wid, &hash, db::now())?)).await.unwrap();
+        let writer = spawn_client(&app).unwrap();
+        assert_eq!(writer.post_form("/login", &[("email", writer_email.as_str()), ("password", TEST_PASSWORD)]).await.status(), 303);
+        let res = writer.get(&scan).await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.headers()["content-type"], "application/pdf");
+        assert!(res.headers()["cache-control"].to_str().unwrap().contains("no-store"));
+        assert_eq!(res.bytes().await.unwrap().as_ref(), b"%PDF-1.7 the scan");
+        assert!(writer.get(&format!("/replies/{reply_id}")).await.text().await.unwrap().contains("ответ.pdf"));
+
+        // Another volunteer, and a visitor, cannot.
+        let (_, other) = app.other_client("other@example.org", Role::Volunteer).await;
+        assert_eq!(other.get(&scan).await.status(), 404);
+        assert_eq!(other.get(&format!("/replies/{reply_id}")).await.status(), 404);
+        let visitor = spawn_client(&app).unwrap();
+        assert_eq!(visitor.get(&scan).await.status(), 303);
+
+        // A coordinator can, and matches an unmatched reply by the code read from it.
+        let (_, coordinator) = app.other_client("coord@example.org", Role::Coordinator).await;
+        assert_eq!(coordinator.get(&scan).await.status(), 200);
+        let loose = app
+            .db
+            .run(|c| Ok::<_, konvert::db::DbError>(db::write_tx(c, |c| record::record(c, &incoming(None), db::now()))?.id))
+            .await
+            .unwrap();
+        let queue = coordinator.get("/replies").await.text().await.unwrap();
+        assert!(queue.contains(&format!("/replies/{loose}/assign")), "{queue}");
+        let bad = coordinator.post_form(&format!("/replies/{loose}/assign"), &[("target", "XX-XXXX")]).await;
+        assert_eq!(bad.status(), 422);
+        let typed = code.to_lowercase();
+        let ok = coordinator.post_form(&format!("/replies/{loose}/assign"), &[("target", typed.as_str())]).await;
+        assert_eq!(ok.status(), 303);
+        let assigned = app.db.run(move |c| Ok::<_, konvert::db::DbError>(konvert::db::replies::find(c, loose)?.unwrap())).await.unwrap();
+        assert_eq!(assigned.letter_id, Some(letter.id));
+        assert_eq!(other.get("/replies").await.status(), 403);
+    }
+}
