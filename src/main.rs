@@ -299,6 +299,12 @@ fn import_replies(settings: &Settings, paths: &[PathBuf]) -> anyhow::Result<()> 
     use konvert::replies::intake::{self, Imported};
     let db = open_db(settings)?;
     let mut conn = db.get()?;
+    let templates = konvert::templates::Templates::load()?;
+    let mailer = konvert::mail::Mailer::from_settings(settings)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
     let mut bad = 0;
     for path in paths {
         let files = mail_files(path).map_err(|e| BadInput(format!("{}: {e}", path.display())))?;
@@ -335,6 +341,12 @@ fn import_replies(settings: &Settings, paths: &[PathBuf]) -> anyhow::Result<()> 
                     }
                     for e in refused {
                         eprintln!("{shown}: attachment refused: {e}");
+                    }
+                    let told = runtime.block_on(konvert::replies::notify::notify_writer(
+                        &db, &mailer, &templates, settings, reply.id,
+                    ));
+                    if let Err(e) = told {
+                        eprintln!("{shown}: the writer could not be told yet: {e}");
                     }
                 }
             }

@@ -56,3 +56,10 @@ pub fn for_user(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<Notification
         .select(Notification::as_select())
         .load(conn)
 }
+
+pub fn mark_sent(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(notifications::table.find(id))
+        .set(notifications::sent_at.eq(now))
+        .execute(conn)
+        .map(drop)
+}

@@ -167,3 +167,10 @@ pub fn find_by_message_id(conn: &mut DbConn, message_id: &str) -> QueryResult<Op
         .first(conn)
         .optional()
 }
+
+pub fn mark_writer_notified(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(replies::table.find(id))
+        .set(replies::writer_notified_at.eq(now))
+        .execute(conn)
+        .map(drop)
+}

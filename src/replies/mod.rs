@@ -3,5 +3,6 @@
 
 pub mod codes;
 pub mod intake;
+pub mod notify;
 pub mod record;
 pub mod scans;

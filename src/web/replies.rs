@@ -14,7 +14,7 @@ use crate::db::replies::{self, Reply};
 use crate::db::users::User;
 use crate::db::{self, letters, prisoners};
 use crate::error::{AppError, FieldErrors};
-use crate::replies::{codes, record, scans};
+use crate::replies::{codes, notify, record, scans};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(list)
@@ -150,6 +150,7 @@ async fn assign(
     ctx: Ctx,
     id: web::Path<i64>,
     form: CsrfForm<AssignForm>,
+    mailer: web::Data<crate::mail::Mailer>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.coordinator()?.id;
     let id = id.into_inner();
@@ -180,5 +181,10 @@ async fn assign(
         })
     })
     .await?;
+    // The reply is safe in the database; a failed e-mail is retried later, not an error here.
+    if let Err(e) = notify::notify_writer(&ctx.db, &mailer, &ctx.templates, &ctx.settings, id).await
+    {
+        tracing::warn!(reply_id = id, error = %e, "could not tell the writer about a reply");
+    }
     Ok(ctx.redirect("/replies"))
 }

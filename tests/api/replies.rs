@@ -286,3 +286,42 @@ both_backends! {
         assert_eq!(other.get("/replies").await.status(), 403);
     }
 }
+
+both_backends! {
+    async fn the_writer_hears_of_a_matched_reply_once_at_a_real_smtp_server(backend) {
+        use konvert::db::users::Role;
+        let Some(sink) = crate::smtp_sink::SmtpSink::start() else { return };
+        let url = sink.url();
+        let Some(app) = spawn_app_with(backend, |s| s.smtp_url = Some(url)).await else { return };
+        let (letter, writer_email) = app
+            .db
+            .run(|c| {
+                let l = sent_letter(c);
+                let w = konvert::db::users::find(c, l.writer_id)?.unwrap();
+                Ok::<_, konvert::db::DbError>((l, w.email))
+            })
+            .await
+            .unwrap();
+        let mut loose = incoming(None);
+        loose.transcription = "Спасибо! Очень ждал письма.".into();
+        let reply = app
+            .db
+            .run(move |c| Ok::<_, konvert::db::DbError>(db::write_tx(c, |c| record::record(c, &loose, db::now()))?.id))
+            .await
+            .unwrap();
+        let (_, coordinator) = app.other_client("coord@example.org", Role::Coordinator).await;
+        let code = letter.reply_code.clone().unwrap();
+        assert_eq!(coordinator.post_form(&format!("/replies/{reply}/assign"), &[("target", code.as_str())]).await.status(), 303);
+        let mails = sink.wait_for(1).await;
+        assert_eq!(mails.len(), 1);
+        assert_eq!(mails[0].to, writer_email);
+        assert!(mails[0].subject.contains("Горинов Алексей Алексеевич"), "{}", mails[0].subject);
+        assert!(mails[0].text.contains("Спасибо! Очень ждал письма."));
+        assert!(mails[0].text.contains(&format!("/replies/{reply}")));
+        assert!(!mails[0].text.contains("%PDF"), "scans stay behind sign-in");
+        // Matching again sends nothing more.
+        coordinator.post_form(&format!("/replies/{reply}/assign"), &[("target", code.as_str())]).await;
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert_eq!(sink.received().len(), 1);
+    }
+}
