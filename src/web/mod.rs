@@ -18,6 +18,7 @@ pub mod prisoners;
 pub mod rate_limit;
 pub mod replies;
 pub mod review;
+pub mod uploads;
 
 use actix_web::web;
 

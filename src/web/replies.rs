@@ -14,10 +14,19 @@ use crate::db::replies::{self, Reply};
 use crate::db::users::User;
 use crate::db::{self, letters, prisoners};
 use crate::error::{AppError, FieldErrors};
-use crate::replies::{codes, notify, record, scans};
+use actix_multipart::Multipart;
+
+use super::uploads;
+use crate::db::replies::ReplyChannel;
+use crate::replies::{codes, intake, notify, record, scans};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(list)
+    // The fixed paths first, so that "new" and "import" are not read as ids.
+    cfg.service(new_form)
+        .service(create)
+        .service(import_form)
+        .service(import_upload)
+        .service(list)
         .service(show)
         .service(file)
         .service(assign);
@@ -187,4 +196,267 @@ async fn assign(
         tracing::warn!(reply_id = id, error = %e, "could not tell the writer about a reply");
     }
     Ok(ctx.redirect("/replies"))
+}
+
+/// At most this many scans with one reply.
+const MAX_SCANS: usize = 10;
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NewQuery {
+    prisoner: Option<i64>,
+}
+
+/// The form's choices: the prisoner, if known, and their recent letters.
+async fn render_new(
+    ctx: &Ctx,
+    status: StatusCode,
+    prisoner_id: Option<i64>,
+    input: serde_json::Value,
+    errors: FieldErrors,
+) -> Result<HttpResponse, AppError> {
+    ctx.coordinator()?;
+    let (prisoner, recent) = ctx
+        .run(move |conn| {
+            let Some(id) = prisoner_id else {
+                return Ok((None, Vec::new()));
+            };
+            let prisoner = prisoners::find(conn, id)?;
+            let recent = letters::visible_for_prisoner(conn, id, None)?;
+            Ok((prisoner, recent))
+        })
+        .await?;
+    let recent: Vec<_> = recent
+        .iter()
+        .filter(|l| l.sent_at.is_some())
+        .take(20)
+        .map(|l| json!({ "id": l.id, "code": l.reply_code, "sent": l.sent_at.map(|t| t.format("%Y-%m-%d").to_string()) }))
+        .collect();
+    let channels: Vec<_> = ReplyChannel::ALL
+        .iter()
+        .map(|c| json!({ "value": c, "key": format!("replies.channel_{c}") }))
+        .collect();
+    ctx.render_status(
+        status,
+        "pages/replies/new",
+        json!({
+            "prisoner": prisoner.map(|p| json!({ "id": p.id, "name": p.full_name() })),
+            "recent": recent,
+            "channels": channels,
+            "input": input,
+            "errors": errors,
+            "today": db::now().date().to_string(),
+        }),
+    )
+}
+
+#[get("/replies/new")]
+async fn new_form(ctx: Ctx, query: web::Query<NewQuery>) -> Result<HttpResponse, AppError> {
+    let empty = json!({
+        "received_on": "", "channel": "paper", "reply_code": "", "transcription": "", "notes": "", "blank_unused": false,
+    });
+    render_new(
+        &ctx,
+        StatusCode::OK,
+        query.prisoner,
+        empty,
+        FieldErrors::default(),
+    )
+    .await
+}
+
+/// Logs a reply that came on paper (or a scan a coordinator has at hand).
+#[post("/replies/new")]
+async fn create(
+    ctx: Ctx,
+    payload: Multipart,
+    mailer: web::Data<crate::mail::Mailer>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.coordinator()?.id;
+    let upload = uploads::read(ctx.request(), payload, scans::MAX_SCAN_BYTES, MAX_SCANS).await?;
+    let mut errors = FieldErrors::default();
+    let number = |name: &str| upload.field(name).trim().parse::<i64>().ok();
+    let prisoner_id = number("prisoner");
+    let letter_id = number("letter");
+    let received =
+        match chrono::NaiveDate::parse_from_str(upload.field("received_on").trim(), "%Y-%m-%d") {
+            Ok(d) if d <= db::now().date() + chrono::TimeDelta::days(1) => d,
+            _ => {
+                errors.add("received_on", "replies.error_date");
+                db::now().date()
+            }
+        };
+    let channel = upload
+        .field("channel")
+        .parse::<ReplyChannel>()
+        .unwrap_or_else(|_| {
+            errors.add("channel", "replies.error_channel");
+            ReplyChannel::Paper
+        });
+    let code = Some(upload.field("reply_code").trim().to_owned()).filter(|c| !c.is_empty());
+    let transcription = upload.field("transcription").trim().to_owned();
+    let blank_unused = upload.field("blank_unused") == "on";
+    if prisoner_id.is_none() && code.is_none() && letter_id.is_none() {
+        errors.add("prisoner", "replies.error_whose");
+    }
+    if transcription.is_empty() && upload.files.is_empty() && !blank_unused {
+        errors.add("transcription", "replies.error_empty");
+    }
+    if !upload.too_large.is_empty() {
+        errors.add("scans", "replies.error_scan_large");
+    }
+    // Check every scan before storing any.
+    for (name, data) in &upload.files {
+        if data.is_empty() || scans::sniff(data).is_none() {
+            tracing::info!(name_len = name.len(), "scan of a refused type");
+            errors.add("scans", "replies.error_scan_type");
+        }
+    }
+    let input = json!({
+        "received_on": upload.field("received_on"),
+        "channel": upload.field("channel"),
+        "reply_code": upload.field("reply_code"),
+        "transcription": upload.field("transcription"),
+        "notes": upload.field("notes"),
+        "blank_unused": blank_unused,
+    });
+    if !errors.is_empty() {
+        return render_new(
+            &ctx,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            prisoner_id,
+            input,
+            errors,
+        )
+        .await;
+    }
+    let notes = upload.field("notes").trim().to_owned();
+    let data_dir = ctx.settings.data_dir.clone();
+    let files = upload.files;
+    let stored = web::block(move || {
+        let mut stored = Vec::new();
+        for (name, data) in &files {
+            match scans::store(&data_dir, name, data) {
+                Ok(scan) => stored.push(scan),
+                Err(e) => {
+                    scans::discard(&data_dir, &stored);
+                    return Err(e);
+                }
+            }
+        }
+        Ok(stored)
+    })
+    .await
+    .map_err(AppError::internal)?
+    .map_err(|e| AppError::BadRequest(e.key().into()))?;
+    let incoming = record::IncomingReply {
+        received_at: received.and_hms_opt(12, 0, 0).unwrap_or_default(),
+        channel,
+        reply_code: code,
+        prisoner_id,
+        letter_id,
+        transcription,
+        notes,
+        blank_unused,
+        source_message_id: None,
+        logged_by: Some(me),
+    };
+    let data_dir = ctx.settings.data_dir.clone();
+    let kept = stored.clone();
+    let saved = ctx
+        .run(move |conn| {
+            db::write_tx(conn, |conn| {
+                let now = db::now();
+                let reply = record::record(conn, &incoming, now)?;
+                for scan in &kept {
+                    replies::add_file(
+                        conn,
+                        &replies::NewReplyFile {
+                            reply_id: reply.id,
+                            stored_name: scan.stored_name.clone(),
+                            original_name: scan.original_name.clone(),
+                            content_type: scan.content_type.clone(),
+                            size_bytes: scan.size_bytes,
+                            sha256: scan.sha256.clone(),
+                            created_at: now,
+                        },
+                    )?;
+                }
+                Ok::<_, AppError>(reply.id)
+            })
+        })
+        .await;
+    let reply_id = match saved {
+        Ok(id) => id,
+        Err(e) => {
+            scans::discard(&data_dir, &stored);
+            return Err(e);
+        }
+    };
+    if let Err(e) =
+        notify::notify_writer(&ctx.db, &mailer, &ctx.templates, &ctx.settings, reply_id).await
+    {
+        tracing::warn!(reply_id, error = %e, "could not tell the writer about a reply");
+    }
+    Ok(ctx.redirect(&format!("/replies/{reply_id}")))
+}
+
+#[get("/replies/import")]
+async fn import_form(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    ctx.coordinator()?;
+    ctx.render("pages/replies/import", json!({ "results": [] }))
+}
+
+/// Imports e-mails (.eml files) saved from the services' messages.
+#[post("/replies/import")]
+async fn import_upload(
+    ctx: Ctx,
+    payload: Multipart,
+    mailer: web::Data<crate::mail::Mailer>,
+) -> Result<HttpResponse, AppError> {
+    ctx.coordinator()?;
+    // An e-mail carries its scans, so it may be a little larger than one scan.
+    let upload = uploads::read(ctx.request(), payload, scans::MAX_SCAN_BYTES * 2, 50).await?;
+    let mut results = Vec::new();
+    for name in &upload.too_large {
+        results.push(json!({ "file": name, "key": "replies.import_too_large", "reply": null }));
+    }
+    for (name, raw) in upload.files {
+        let mail = match intake::parse(&raw) {
+            Ok(mail) => mail,
+            Err(_) => {
+                results
+                    .push(json!({ "file": name, "key": "replies.import_not_mail", "reply": null }));
+                continue;
+            }
+        };
+        let data_dir = ctx.settings.data_dir.clone();
+        let outcome = ctx
+            .run(move |conn| {
+                intake::import(conn, &data_dir, &mail, db::now()).map_err(AppError::internal)
+            })
+            .await?;
+        match outcome {
+            intake::Imported::AlreadyImported { reply_id } => {
+                results.push(
+                    json!({ "file": name, "key": "replies.import_already", "reply": reply_id }),
+                );
+            }
+            intake::Imported::Recorded { reply, refused } => {
+                let key = if reply.match_state == replies::MatchState::Matched {
+                    "replies.import_matched"
+                } else {
+                    "replies.import_unmatched"
+                };
+                results.push(json!({ "file": name, "key": key, "reply": reply.id, "refused": refused.len() }));
+                if let Err(e) =
+                    notify::notify_writer(&ctx.db, &mailer, &ctx.templates, &ctx.settings, reply.id)
+                        .await
+                {
+                    tracing::warn!(reply_id = reply.id, error = %e, "could not tell the writer about a reply");
+                }
+            }
+        }
+    }
+    ctx.render("pages/replies/import", json!({ "results": results }))
 }

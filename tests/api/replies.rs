@@ -325,3 +325,85 @@ both_backends! {
         assert_eq!(sink.received().len(), 1);
     }
 }
+
+/// Posts a multipart form with the CSRF token, as a browser would.
+async fn post_multipart(
+    client: &TestApp,
+    path: &str,
+    fields: &[(&str, &str)],
+    files: Vec<(&str, &str, Vec<u8>)>,
+) -> reqwest::Response {
+    let mut form = reqwest::multipart::Form::new().text("csrf_token", client.csrf().await);
+    for (k, v) in fields {
+        form = form.text(k.to_string(), v.to_string());
+    }
+    for (field, name, data) in files {
+        form = form.part(
+            field.to_string(),
+            reqwest::multipart::Part::bytes(data).file_name(name.to_string()),
+        );
+    }
+    client
+        .client
+        .post(client.url(path))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+both_backends! {
+    async fn a_paper_reply_is_logged_with_its_scan_and_bad_input_is_refused_with_reasons(backend) {
+        use konvert::db::users::Role;
+        let Some(app) = spawn_app(backend).await else { return };
+        let letter = app.db.run(|c| Ok::<_, konvert::db::DbError>(sent_letter(c))).await.unwrap();
+        app.sign_in_as("coord@example.org", Role::Coordinator).await;
+        let form = app.get(&format!("/replies/new?prisoner={}", letter.prisoner_id)).await.text().await.unwrap();
+        assert!(form.contains(&format!("value=\"{}\"", letter.id)), "recent letters to pick from: {form}");
+
+        let today = db::now().date().to_string();
+        let pid = letter.prisoner_id.to_string();
+        let lid = letter.id.to_string();
+        // Wrong type, and nothing says whose it is: refused, input kept, nothing stored.
+        let bad = post_multipart(&app, "/replies/new", &[("received_on", &today), ("channel", "paper"), ("transcription", "Текст ответа")],
+            vec![("scans", "photo.jpg", b"GIF89a not allowed".to_vec())]).await;
+        assert_eq!(bad.status(), 422);
+        let html = bad.text().await.unwrap();
+        assert!(html.contains("id=\"scans-error\"") && html.contains("id=\"prisoner-error\""), "{html}");
+        assert!(html.contains("Текст ответа"), "input kept");
+        assert!(!app.data_dir.join("scans").exists() || std::fs::read_dir(app.data_dir.join("scans")).unwrap().next().is_none());
+
+        let ok = post_multipart(&app, "/replies/new", &[("prisoner", &pid), ("letter", &lid), ("received_on", &today), ("channel", "paper"), ("transcription", "Спасибо!")],
+            vec![("scans", "page1.png", [&[0x89u8, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A][..], b"rest"].concat())]).await;
+        assert_eq!(ok.status(), 303);
+        let location = ok.headers()["location"].to_str().unwrap().to_owned();
+        let page = app.get(&location).await.text().await.unwrap();
+        assert!(page.contains("page1.png") && page.contains("Спасибо!"));
+        let l = app.db.run(move |c| Ok::<_, konvert::db::DbError>(konvert::db::letters::find(c, letter.id)?.unwrap())).await.unwrap();
+        assert_eq!(l.status, LetterStatus::Replied);
+
+        // Without the CSRF token the upload is refused.
+        let form = reqwest::multipart::Form::new().text("prisoner", pid.clone());
+        assert_eq!(app.client.post(app.url("/replies/new")).multipart(form).send().await.unwrap().status(), 403);
+    }
+}
+
+both_backends! {
+    async fn uploaded_e_mails_are_imported_and_what_is_not_mail_is_reported(backend) {
+        use konvert::db::users::Role;
+        let Some(app) = spawn_app(backend).await else { return };
+        let letter = app.db.run(|c| Ok::<_, konvert::db::DbError>(sent_letter(c))).await.unwrap();
+        let code = letter.reply_code.clone().unwrap();
+        app.sign_in_as("coord@example.org", Role::Coordinator).await;
+        let res = post_multipart(&app, "/replies/import", &[], vec![
+            ("emails", "good.eml", service_mail("u1@x", &format!("Ответ {code}"), "Скан", None)),
+            ("emails", "broken.eml", b"\x00\x01\x02".to_vec()),
+        ]).await;
+        assert_eq!(res.status(), 200);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("good.eml: сопоставлен"), "{html}");
+        assert!(html.contains("broken.eml: это не письмо"), "{html}");
+        let l = app.db.run(move |c| Ok::<_, konvert::db::DbError>(konvert::db::letters::find(c, letter.id)?.unwrap())).await.unwrap();
+        assert_eq!(l.status, LetterStatus::Replied);
+    }
+}
