@@ -174,3 +174,65 @@ pub fn mark_writer_notified(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> Q
         .execute(conn)
         .map(drop)
 }
+
+/// Letters sent and letters answered, per group: the reply rate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rate {
+    pub group: String,
+    pub sent: i64,
+    pub replied: i64,
+}
+
+/// Reply rates per channel, from the letters' own timestamps (always current).
+pub fn rates_by_channel(conn: &mut DbConn) -> QueryResult<Vec<Rate>> {
+    use super::schema::letters;
+    let sent: Vec<(super::letters::Channel, i64)> = letters::table
+        .filter(letters::sent_at.is_not_null())
+        .group_by(letters::channel)
+        .select((letters::channel, diesel::dsl::count_star()))
+        .load(conn)?;
+    let replied: Vec<(super::letters::Channel, i64)> = letters::table
+        .filter(letters::sent_at.is_not_null())
+        .filter(letters::replied_at.is_not_null())
+        .group_by(letters::channel)
+        .select((letters::channel, diesel::dsl::count_star()))
+        .load(conn)?;
+    Ok(sent
+        .into_iter()
+        .map(|(channel, n)| Rate {
+            group: channel.to_string(),
+            sent: n,
+            replied: replied
+                .iter()
+                .find(|(c, _)| *c == channel)
+                .map_or(0, |(_, r)| *r),
+        })
+        .collect())
+}
+
+/// Reply rates per facility the letters were written to.
+pub fn rates_by_facility(conn: &mut DbConn) -> QueryResult<Vec<Rate>> {
+    use super::schema::{facilities, letters, placements};
+    let rows: Vec<(String, bool)> = letters::table
+        .inner_join(placements::table.on(letters::placement_id.eq(placements::id.nullable())))
+        .inner_join(facilities::table.on(placements::facility_id.eq(facilities::id.nullable())))
+        .filter(letters::sent_at.is_not_null())
+        .select((facilities::name, letters::replied_at.is_not_null()))
+        .load(conn)?;
+    let mut rates: Vec<Rate> = Vec::new();
+    for (name, replied) in rows {
+        match rates.iter_mut().find(|r| r.group == name) {
+            Some(rate) => {
+                rate.sent += 1;
+                rate.replied += i64::from(replied);
+            }
+            None => rates.push(Rate {
+                group: name,
+                sent: 1,
+                replied: i64::from(replied),
+            }),
+        }
+    }
+    rates.sort_by(|a, b| a.group.cmp(&b.group));
+    Ok(rates)
+}

@@ -71,7 +71,24 @@ async fn render_list(
             v
         })
         .collect();
-    ctx.render_status(status, "pages/replies/list", json!({ "unmatched": rows }))
+    let (by_channel, by_facility) = ctx
+        .run(|conn| {
+            Ok((
+                replies::rates_by_channel(conn)?,
+                replies::rates_by_facility(conn)?,
+            ))
+        })
+        .await?;
+    let rate = |r: &replies::Rate| json!({ "group": r.group, "sent": r.sent, "replied": r.replied, "percent": if r.sent > 0 { r.replied * 100 / r.sent } else { 0 } });
+    ctx.render_status(
+        status,
+        "pages/replies/list",
+        json!({
+            "unmatched": rows,
+            "by_channel": by_channel.iter().map(rate).collect::<Vec<_>>(),
+            "by_facility": by_facility.iter().map(rate).collect::<Vec<_>>(),
+        }),
+    )
 }
 
 #[get("/replies")]

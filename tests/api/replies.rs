@@ -407,3 +407,23 @@ both_backends! {
         assert_eq!(l.status, LetterStatus::Replied);
     }
 }
+
+both_backends! {
+    async fn reply_rates_follow_the_letters_per_channel_and_facility(backend) {
+        let Some(test_db) = TestDb::create(backend) else { return };
+        let db = test_db.open();
+        let mut conn = db.get().unwrap();
+        let letter = sent_letter(&mut conn);
+        sent_letter(&mut conn);
+        let code = letter.reply_code.clone();
+        db::write_tx(&mut conn, |c| record::record(c, &incoming(code.as_deref()), db::now())).unwrap();
+        let by_channel = konvert::db::replies::rates_by_channel(&mut conn).unwrap();
+        assert_eq!(by_channel, vec![konvert::db::replies::Rate { group: "post".into(), sent: 2, replied: 1 }]);
+
+        konvert::demo::load(&mut conn, db::now()).unwrap();
+        let by_facility = konvert::db::replies::rates_by_facility(&mut conn).unwrap();
+        assert!(!by_facility.is_empty());
+        assert!(by_facility.iter().all(|r| r.replied <= r.sent && r.sent > 0));
+        assert!(by_facility.iter().any(|r| r.replied > 0), "the demo has replies: {by_facility:?}");
+    }
+}
