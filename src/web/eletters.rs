@@ -45,7 +45,13 @@ fn item_json(item: &ManualItem) -> serde_json::Value {
         .cloned()
         .collect::<Vec<_>>()
         .join(" ");
-    let pages: Vec<_> = split_pages(&item.body, PAGE_CHARS)
+    // The reply code goes at the end of the text, so the service prints it
+    // and the reply can be matched when it comes back.
+    let text = match &item.reply_code {
+        Some(code) => format!("{}\n\nКод для ответа: {code}", item.body.trim_end()),
+        None => item.body.clone(),
+    };
+    let pages: Vec<_> = split_pages(&text, PAGE_CHARS)
         .into_iter()
         .enumerate()
         .map(|(i, text)| json!({ "number": i + 1, "text": text }))

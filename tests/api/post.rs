@@ -90,6 +90,8 @@ both_backends! {
         assert!(page.contains(">1961<"), "birth year");
         assert!(page.contains("Страница 2 из 2"), "2,800 characters are two pages: {page}");
         assert!(page.contains("data-copy=\"name-"), "copy buttons");
+        let code = app.db.run(move |c| Ok::<_, DbError>(letters::find(c, letter_id)?.unwrap().reply_code.unwrap())).await.unwrap();
+        assert!(page.contains(&format!("Код для ответа: {code}")), "the reply code is part of the text to submit");
         assert_eq!(app.get("/send/zonatelecom").await.status(), 200);
         assert_eq!(app.get("/send/post").await.status(), 404);
 
