@@ -681,3 +681,33 @@ mod tests {
         assert!(BirthDate::parse("1979-1-2-3").is_err());
     }
 }
+
+/// Replaces the prisoner's recognitions: (kind, organisation, since).
+pub fn set_recognitions(
+    conn: &mut DbConn,
+    prisoner_id: i64,
+    list: &[(RecognitionKind, String, Option<NaiveDate>)],
+) -> QueryResult<()> {
+    diesel::delete(
+        prisoner_recognitions::table.filter(prisoner_recognitions::prisoner_id.eq(prisoner_id)),
+    )
+    .execute(conn)?;
+    for (kind, organisation, since) in list {
+        add_recognition(conn, prisoner_id, *kind, organisation, *since, None)?;
+    }
+    Ok(())
+}
+
+/// Replaces the prisoner's source links: (url, title).
+pub fn set_sources(
+    conn: &mut DbConn,
+    prisoner_id: i64,
+    list: &[(String, Option<String>)],
+) -> QueryResult<()> {
+    diesel::delete(prisoner_sources::table.filter(prisoner_sources::prisoner_id.eq(prisoner_id)))
+        .execute(conn)?;
+    for (url, title) in list {
+        add_source(conn, prisoner_id, url, title.as_deref())?;
+    }
+    Ok(())
+}

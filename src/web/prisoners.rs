@@ -16,7 +16,7 @@ use crate::db::facilities::{self, Facility};
 use crate::db::placements::{self, NewPlacement, PlacementState};
 use crate::db::prisoners::{
     self, BirthDate, DirectoryFilter, Gender, Measure, Prisoner, PrisonerForm, PrisonerStatus,
-    TagKind,
+    RecognitionKind, TagKind,
 };
 use crate::db::{self, audit, letters};
 use crate::error::{AppError, FieldErrors};
@@ -302,6 +302,7 @@ async fn page_data(
             };
             let history = placements::history_with_facility(conn, id)?;
             let recognitions = prisoners::recognitions(conn, id)?;
+            let sources = prisoners::sources(conn, id)?;
             let charges = prisoners::charges(conn, id)?;
             let languages = prisoners::tags(conn, id, TagKind::Language)?;
             let interests = prisoners::tags(conn, id, TagKind::Interest)?;
@@ -320,7 +321,7 @@ async fn page_data(
                 current,
                 facility,
                 history,
-                recognitions,
+                (recognitions, sources),
                 charges,
                 languages,
                 interests,
@@ -334,7 +335,7 @@ async fn page_data(
         current,
         facility,
         history,
-        recognitions,
+        (recognitions, sources),
         charges,
         languages,
         interests,
@@ -376,6 +377,7 @@ async fn page_data(
     Ok(json!({
         "prisoner": person,
         "may_write": writable(&prisoner),
+        "sources": sources.iter().map(|(url, title)| json!({ "url": url, "title": title })).collect::<Vec<_>>(),
         "recognitions": recognitions.iter().map(|r| json!({
             "kind": r.kind,
             "organisation": r.organisation,
@@ -448,6 +450,10 @@ struct PrisonerInput {
     interests: String,
     /// One article per line.
     charges: String,
+    /// One per line: "Organisation; kind; since".
+    recognitions: String,
+    /// One per line: "URL title".
+    sources: String,
 }
 
 /// A parsed prisoner form: the row and the lists stored beside it.
@@ -456,6 +462,71 @@ struct PrisonerEdit {
     languages: Vec<String>,
     interests: Vec<String>,
     charges: Vec<String>,
+    recognitions: Vec<(RecognitionKind, String, Option<NaiveDate>)>,
+    sources: Vec<(String, Option<String>)>,
+}
+
+/// "Мемориал; политзаключённый; 2024-03-01" → a recognition. The kind and
+/// the date may be left out (a political prisoner, date unknown).
+fn parse_recognition(line: &str) -> Option<(RecognitionKind, String, Option<NaiveDate>)> {
+    let mut parts = line.split(';').map(str::trim);
+    let organisation = parts.next().filter(|o| !o.is_empty())?.to_owned();
+    let kind = match parts
+        .next()
+        .unwrap_or("")
+        .to_lowercase()
+        .replace('ё', "е")
+        .as_str()
+    {
+        ""
+        | "political_prisoner"
+        | "political prisoner"
+        | "политзаключенный"
+        | "политзаключенная" => RecognitionKind::PoliticalPrisoner,
+        "politically_persecuted"
+        | "politically persecuted"
+        | "persecuted"
+        | "преследуемый"
+        | "преследуемая"
+        | "политически преследуемый"
+        | "политически преследуемая" => {
+            RecognitionKind::PoliticallyPersecuted
+        }
+        _ => return None,
+    };
+    let since = match parts.next().unwrap_or("") {
+        "" => None,
+        d => Some(NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()?),
+    };
+    if parts.next().is_some() || too_long(&organisation, NAME_MAX) {
+        return None;
+    }
+    Some((kind, organisation, since))
+}
+
+fn format_recognition(r: &prisoners::Recognition) -> String {
+    let kind = match r.kind {
+        RecognitionKind::PoliticalPrisoner => "political_prisoner",
+        RecognitionKind::PoliticallyPersecuted => "politically_persecuted",
+    };
+    match r.since {
+        Some(d) => format!("{}; {kind}; {d}", r.organisation),
+        None => format!("{}; {kind}", r.organisation),
+    }
+}
+
+/// "https://… Title" → a source link.
+fn parse_source(line: &str) -> Option<(String, Option<String>)> {
+    let (url, title) = line
+        .split_once(char::is_whitespace)
+        .map_or((line, ""), |(u, t)| (u, t.trim()));
+    let parsed = url::Url::parse(url)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"))?;
+    Some((
+        parsed.to_string(),
+        Some(title.to_owned()).filter(|t| !t.is_empty()),
+    ))
 }
 
 fn comma_list(text: &str) -> Vec<String> {
@@ -476,6 +547,8 @@ impl PrisonerInput {
         languages: &[String],
         interests: &[String],
         charges: &[String],
+        recognitions: &[prisoners::Recognition],
+        sources: &[(String, Option<String>)],
     ) -> Self {
         PrisonerInput {
             surname: p.surname.clone(),
@@ -498,6 +571,19 @@ impl PrisonerInput {
             languages: languages.join(", "),
             interests: interests.join(", "),
             charges: charges.join("\n"),
+            recognitions: recognitions
+                .iter()
+                .map(format_recognition)
+                .collect::<Vec<_>>()
+                .join("\n"),
+            sources: sources
+                .iter()
+                .map(|(url, title)| match title {
+                    Some(t) => format!("{url} {t}"),
+                    None => url.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
         }
     }
 
@@ -602,6 +688,27 @@ impl PrisonerInput {
         if charges.iter().any(|c| too_long(c, 300)) {
             errors.add("charges", "prisoners.error_too_long");
         }
+        let lines = |text: &str| {
+            text.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        };
+        let recognitions: Vec<_> = lines(&self.recognitions)
+            .iter()
+            .filter_map(|l| parse_recognition(l))
+            .collect();
+        if recognitions.len() != lines(&self.recognitions).len() {
+            errors.add("recognitions", "prisoners.error_recognition");
+        }
+        let sources: Vec<_> = lines(&self.sources)
+            .iter()
+            .filter_map(|l| parse_source(l))
+            .collect();
+        if sources.len() != lines(&self.sources).len() {
+            errors.add("sources", "prisoners.error_source");
+        }
         errors.into_result()?;
 
         let mut form = PrisonerForm::new(
@@ -630,6 +737,8 @@ impl PrisonerInput {
             languages,
             interests,
             charges,
+            recognitions,
+            sources,
         })
     }
 }
@@ -702,6 +811,8 @@ async fn create(ctx: Ctx, form: CsrfForm<PrisonerInput>) -> Result<HttpResponse,
                 prisoners::set_tags(conn, prisoner.id, TagKind::Language, &edit.languages)?;
                 prisoners::set_tags(conn, prisoner.id, TagKind::Interest, &edit.interests)?;
                 prisoners::set_charges(conn, prisoner.id, &edit.charges)?;
+                prisoners::set_recognitions(conn, prisoner.id, &edit.recognitions)?;
+                prisoners::set_sources(conn, prisoner.id, &edit.sources)?;
                 let mut fields = edit.form.changed_fields(&PrisonerForm::new("", "", None));
                 for (name, list) in [
                     ("languages", &edit.languages),
@@ -740,6 +851,8 @@ async fn edit_form(ctx: Ctx, id: web::Path<i64>) -> Result<HttpResponse, AppErro
                 &prisoners::tags(conn, id, TagKind::Language)?,
                 &prisoners::tags(conn, id, TagKind::Interest)?,
                 &prisoners::charges(conn, id)?,
+                &prisoners::recognitions(conn, id)?,
+                &prisoners::sources(conn, id)?,
             ))
         })
         .await?;
@@ -796,6 +909,18 @@ async fn update(
                 fields.push("charges");
             }
             prisoners::set_charges(conn, id, &edit.charges)?;
+            let old_recognitions: Vec<_> = prisoners::recognitions(conn, id)?
+                .into_iter()
+                .map(|r| (r.kind, r.organisation, r.since))
+                .collect();
+            if old_recognitions != edit.recognitions {
+                fields.push("recognitions");
+            }
+            prisoners::set_recognitions(conn, id, &edit.recognitions)?;
+            if prisoners::sources(conn, id)? != edit.sources {
+                fields.push("sources");
+            }
+            prisoners::set_sources(conn, id, &edit.sources)?;
             prisoners::update(conn, id, &edit.form, now)?;
             audit::record(
                 conn,

@@ -639,3 +639,33 @@ both_backends! {
         }
     }
 }
+
+both_backends! {
+    async fn coordinators_record_recognitions_and_sources_with_the_prisoner(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        app.sign_in_as("coord@example.org", Role::Coordinator).await;
+        let bad = app
+            .post_form("/prisoners/new", &[("surname", "Орлова"), ("given_name", "Вера"), ("status", "convicted"), ("recognitions", "Мемориал; космонавт"), ("sources", "not a link")])
+            .await;
+        assert_eq!(bad.status(), 422);
+        let html = bad.text().await.unwrap();
+        assert!(html.contains("id=\"recognitions-error\"") && html.contains("id=\"sources-error\""), "{html}");
+        assert!(html.contains("Мемориал; космонавт"), "input kept");
+
+        let res = app
+            .post_form("/prisoners/new", &[
+                ("surname", "Орлова"), ("given_name", "Вера"), ("status", "convicted"),
+                ("recognitions", "Мемориал; политзаключённый; 2024-03-01\nВясна; politically_persecuted"),
+                ("sources", "https://example.org/delo Карточка дела"),
+            ])
+            .await;
+        assert_eq!(res.status(), 303);
+        let path = res.headers()["location"].to_str().unwrap().to_owned();
+        let page = app.get(&path).await.text().await.unwrap();
+        assert!(page.contains("Мемориал") && page.contains("Вясна"), "{page}");
+        assert!(page.contains("https://example.org/delo"));
+        let edit = app.get(&format!("{path}/edit")).await.text().await.unwrap();
+        assert!(edit.contains("Мемориал; political_prisoner; 2024-03-01"), "{edit}");
+        assert!(edit.contains("Вясна; politically_persecuted"));
+    }
+}
