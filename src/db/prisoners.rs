@@ -656,32 +656,6 @@ impl PrisonerForm {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn birth_dates_may_be_a_year_alone() {
-        assert_eq!(
-            BirthDate::parse("1979").unwrap(),
-            BirthDate {
-                year: 1979,
-                month: None,
-                day: None
-            }
-        );
-        assert_eq!(
-            BirthDate::parse("1979-03-14").unwrap().to_string(),
-            "1979-03-14"
-        );
-        assert!(BirthDate::parse("1979-02-30").is_err());
-        assert!(BirthDate::parse("79").is_err());
-        assert!(BirthDate::parse("1979-13").is_err());
-        assert!(BirthDate::parse("").is_err());
-        assert!(BirthDate::parse("1979-1-2-3").is_err());
-    }
-}
-
 /// Replaces the prisoner's recognitions: (kind, organisation, since).
 pub fn set_recognitions(
     conn: &mut DbConn,
@@ -710,4 +684,30 @@ pub fn set_sources(
         add_source(conn, prisoner_id, url, title.as_deref())?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn birth_dates_may_be_a_year_alone() {
+        assert_eq!(
+            BirthDate::parse("1979").unwrap(),
+            BirthDate {
+                year: 1979,
+                month: None,
+                day: None
+            }
+        );
+        assert_eq!(
+            BirthDate::parse("1979-03-14").unwrap().to_string(),
+            "1979-03-14"
+        );
+        assert!(BirthDate::parse("1979-02-30").is_err());
+        assert!(BirthDate::parse("79").is_err());
+        assert!(BirthDate::parse("1979-13").is_err());
+        assert!(BirthDate::parse("").is_err());
+        assert!(BirthDate::parse("1979-1-2-3").is_err());
+    }
 }
