@@ -427,3 +427,26 @@ both_backends! {
         assert!(by_facility.iter().any(|r| r.replied > 0), "the demo has replies: {by_facility:?}");
     }
 }
+
+both_backends! {
+    async fn an_oversized_scan_is_refused_with_a_reason_and_nothing_is_stored(backend) {
+        use konvert::db::users::Role;
+        let Some(app) = spawn_app(backend).await else { return };
+        let letter = app.db.run(|c| Ok::<_, konvert::db::DbError>(sent_letter(c))).await.unwrap();
+        app.sign_in_as("coord@example.org", Role::Coordinator).await;
+        let today = db::now().date().to_string();
+        let pid = letter.prisoner_id.to_string();
+        let mut big = b"%PDF-1.7 ".to_vec();
+        big.resize(konvert::replies::scans::MAX_SCAN_BYTES + 10, b'x');
+        let res = post_multipart(&app, "/replies/new", &[("prisoner", &pid), ("received_on", &today), ("channel", "paper"), ("transcription", "Длинный ответ")],
+            vec![("scans", "huge.pdf", big)]).await;
+        assert_eq!(res.status(), 422);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("id=\"scans-error\""), "{html}");
+        assert!(html.contains("Длинный ответ"), "the transcription is kept");
+        let recorded = app.db.run(|c| Ok::<_, konvert::db::DbError>(konvert::db::replies::unmatched(c, 10)?.len())).await.unwrap();
+        assert_eq!(recorded, 0);
+        let l = app.db.run(move |c| Ok::<_, konvert::db::DbError>(konvert::db::letters::find(c, letter.id)?.unwrap())).await.unwrap();
+        assert_eq!(l.status, LetterStatus::Sent, "nothing recorded");
+    }
+}
