@@ -384,6 +384,42 @@ pub fn set_status(
     Ok(())
 }
 
+/// Per prisoner in `ids`: letters sent since `since_30`, since `since_90`,
+/// and open drafts. Bounded by the page's prisoners, never the whole table.
+pub fn recent_counts(
+    conn: &mut DbConn,
+    ids: &[i64],
+    since_30: NaiveDateTime,
+    since_90: NaiveDateTime,
+) -> QueryResult<std::collections::HashMap<i64, (i64, i64, i64)>> {
+    let mut counts = std::collections::HashMap::new();
+    if ids.is_empty() {
+        return Ok(counts);
+    }
+    let sent: Vec<(i64, Option<NaiveDateTime>)> = letters::table
+        .filter(letters::prisoner_id.eq_any(ids))
+        .filter(letters::sent_at.ge(since_90))
+        .select((letters::prisoner_id, letters::sent_at))
+        .load(conn)?;
+    for (id, at) in sent {
+        let entry = counts.entry(id).or_insert((0, 0, 0));
+        entry.1 += 1;
+        if at.is_some_and(|t| t >= since_30) {
+            entry.0 += 1;
+        }
+    }
+    let drafts: Vec<(i64, i64)> = letters::table
+        .filter(letters::prisoner_id.eq_any(ids))
+        .filter(letters::status.eq(LetterStatus::Draft))
+        .group_by(letters::prisoner_id)
+        .select((letters::prisoner_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    for (id, n) in drafts {
+        counts.entry(id).or_insert((0, 0, 0)).2 = n;
+    }
+    Ok(counts)
+}
+
 /// A fresh reply code (see `replies::codes`).
 pub fn new_reply_code(rng: &mut impl Rng) -> String {
     crate::replies::codes::new_code(rng)

@@ -448,6 +448,10 @@ pub struct DirectoryFilter {
     pub status: Option<PrisonerStatus>,
     /// Only people who may be written to now.
     pub writable: bool,
+    /// Only people with this interest (a prisoner tag).
+    pub interest: Option<String>,
+    /// Only people who read this language (ISO 639-1).
+    pub language: Option<String>,
 }
 
 /// One line of the directory: the person and where they are now.
@@ -514,6 +518,16 @@ macro_rules! directory_query {
                 .filter(prisoners::status.ne(PrisonerStatus::Released))
                 .filter(prisoners::status.ne(PrisonerStatus::Deceased));
         }
+        for (kind, value) in [(TagKind::Interest, &filter.interest), (TagKind::Language, &filter.language)] {
+            if let Some(value) = value {
+                query = query.filter(diesel::dsl::exists(
+                    prisoner_tags::table
+                        .filter(prisoner_tags::prisoner_id.eq(prisoners::id))
+                        .filter(prisoner_tags::kind.eq(kind))
+                        .filter(prisoner_tags::value.eq(value.clone())),
+                ));
+            }
+        }
         query
     }};
 }
@@ -534,6 +548,37 @@ pub fn directory(
             prisoners::surname,
             prisoners::given_name,
             prisoners::patronymic,
+            prisoners::id,
+        ))
+        .limit(limit)
+        .offset(offset)
+        .select((
+            Prisoner::as_select(),
+            placements::state.nullable(),
+            facilities::id.nullable(),
+            facilities::name.nullable(),
+        ))
+        .load::<DirectoryEntry>(conn)?;
+    Ok((rows, total))
+}
+
+/// One page of who has gone longest without a letter: never written to
+/// first, then the oldest last letter. Sorted on the maintained
+/// `last_letter_sent_at`, so no request aggregates the letters table.
+pub fn lacking_mail(
+    conn: &mut DbConn,
+    filter: &DirectoryFilter,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<(Vec<DirectoryEntry>, i64)> {
+    let total: i64 = directory_query!(filter)
+        .select(diesel::dsl::count_star())
+        .get_result(conn)?;
+    let rows = directory_query!(filter)
+        .order((
+            prisoners::last_letter_sent_at.is_not_null(),
+            prisoners::last_letter_sent_at.asc(),
+            prisoners::surname,
             prisoners::id,
         ))
         .limit(limit)

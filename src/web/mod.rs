@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod assets;
 pub mod csrf;
 pub mod ctx;
+pub mod dashboard;
 pub mod eletters;
 pub mod errors;
 pub mod facilities;
@@ -35,5 +36,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(eletters::routes)
         .configure(outbox::routes)
         .configure(review::routes)
-        .configure(replies::routes);
+        .configure(replies::routes)
+        .configure(dashboard::routes);
 }

@@ -151,6 +151,8 @@ impl DirectoryQuery {
             facility_id: self.facility.trim().parse().ok(),
             status: self.status.trim().parse().ok(),
             writable: !self.writable.is_empty() && self.writable != "false",
+            interest: None,
+            language: None,
         }
     }
 

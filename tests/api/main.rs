@@ -6,6 +6,7 @@ mod helpers;
 mod accounts;
 mod authorization;
 mod cli;
+mod dashboard;
 mod delivery;
 mod demo;
 mod facilities;

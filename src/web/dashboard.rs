@@ -1,0 +1,231 @@
+//! The coordinator dashboard: who has gone longest without a letter, with
+//! the figures that say how long, filters, and a CSV export of the view.
+
+use actix_web::http::header;
+use actix_web::{get, web, HttpResponse};
+use chrono::TimeDelta;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::ctx::Ctx;
+use crate::db::prisoners::{self, DirectoryEntry, DirectoryFilter};
+use crate::db::{self, facilities, letters};
+use crate::error::AppError;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(lacking_mail);
+}
+
+const PER_PAGE: i64 = 100;
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Query {
+    country: String,
+    region: String,
+    facility: String,
+    status: String,
+    interest: String,
+    language: String,
+    page: String,
+    format: String,
+}
+
+fn optional(s: &str) -> Option<String> {
+    Some(s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+impl Query {
+    /// Unknown values in a hand-edited URL are ignored rather than refused.
+    fn filter(&self) -> DirectoryFilter {
+        DirectoryFilter {
+            query: None,
+            country: optional(&self.country).map(|c| c.to_uppercase()),
+            region: optional(&self.region),
+            facility_id: self.facility.trim().parse().ok(),
+            status: self.status.trim().parse().ok(),
+            writable: true,
+            interest: optional(&self.interest).map(|i| i.to_lowercase()),
+            language: optional(&self.language).map(|l| l.to_lowercase()),
+        }
+    }
+}
+
+/// One row as the page and the CSV show it.
+struct Row {
+    id: i64,
+    name: String,
+    status: String,
+    facility: String,
+    days_since_letter: Option<i64>,
+    days_since_reply: Option<i64>,
+    sent_30: i64,
+    sent_90: i64,
+    drafts: i64,
+}
+
+fn days_since(at: Option<chrono::NaiveDateTime>, now: chrono::NaiveDateTime) -> Option<i64> {
+    at.map(|t| (now - t).num_days().max(0))
+}
+
+/// A CSV field, quoted when needed; a leading formula sign is defused so a
+/// spreadsheet does not run it.
+fn csv_field(value: &str) -> String {
+    let value = if value.starts_with(['=', '+', '-', '@']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    };
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
+}
+
+#[get("/dashboard")]
+async fn lacking_mail(ctx: Ctx, query: web::Query<Query>) -> Result<HttpResponse, AppError> {
+    ctx.coordinator()?;
+    let filter = query.filter();
+    let page = query
+        .page
+        .trim()
+        .parse::<i64>()
+        .unwrap_or(1)
+        .clamp(1, 100_000);
+    let csv = query.format == "csv";
+    // The CSV is the whole view; the page is one screenful.
+    let (limit, offset) = if csv {
+        (100_000, 0)
+    } else {
+        (PER_PAGE, (page - 1) * PER_PAGE)
+    };
+    let now = db::now();
+    let list_filter = filter.clone();
+    let (entries, total, counts, facility_list) = ctx
+        .run(move |conn| {
+            let (entries, total): (Vec<DirectoryEntry>, i64) =
+                prisoners::lacking_mail(conn, &list_filter, limit, offset)?;
+            let ids: Vec<i64> = entries.iter().map(|e| e.prisoner.id).collect();
+            let counts = letters::recent_counts(
+                conn,
+                &ids,
+                now - TimeDelta::days(30),
+                now - TimeDelta::days(90),
+            )?;
+            Ok((entries, total, counts, facilities::list(conn)?))
+        })
+        .await?;
+    let rows: Vec<Row> = entries
+        .iter()
+        .map(|e| {
+            let p = &e.prisoner;
+            let (sent_30, sent_90, drafts) = counts.get(&p.id).copied().unwrap_or((0, 0, 0));
+            Row {
+                id: p.id,
+                name: p.full_name(),
+                status: p.status.to_string(),
+                facility: e.facility_name.clone().unwrap_or_default(),
+                days_since_letter: days_since(p.last_letter_sent_at, now),
+                days_since_reply: days_since(p.last_reply_at, now),
+                sent_30,
+                sent_90,
+                drafts,
+            }
+        })
+        .collect();
+    if csv {
+        let mut out = String::from("id,name,status,facility,days_since_letter,days_since_reply,letters_30_days,letters_90_days,open_drafts\r\n");
+        let opt = |v: Option<i64>| v.map(|d| d.to_string()).unwrap_or_default();
+        for r in &rows {
+            out.push_str(&format!(
+                "{},{},{},{},{},{},{},{},{}\r\n",
+                r.id,
+                csv_field(&r.name),
+                r.status,
+                csv_field(&r.facility),
+                opt(r.days_since_letter),
+                opt(r.days_since_reply),
+                r.sent_30,
+                r.sent_90,
+                r.drafts
+            ));
+        }
+        return Ok(HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"konvert-lacking-mail.csv\"",
+            ))
+            .insert_header((header::CACHE_CONTROL, "private, no-store"))
+            .body(out));
+    }
+    let rows: Vec<_> = rows
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.id, "name": r.name, "status": r.status, "facility": r.facility,
+                "days_since_letter": r.days_since_letter, "days_since_reply": r.days_since_reply,
+                "sent_30": r.sent_30, "sent_90": r.sent_90, "drafts": r.drafts,
+            })
+        })
+        .collect();
+    let facility_options: Vec<_> = facility_list
+        .iter()
+        .map(|f| json!({ "id": f.id.to_string(), "name": f.name }))
+        .collect();
+    let pages = (total + PER_PAGE - 1) / PER_PAGE;
+    let qs = |page: i64| -> String {
+        let mut s = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("country", &query.country),
+            ("region", &query.region),
+            ("facility", &query.facility),
+            ("status", &query.status),
+            ("interest", &query.interest),
+            ("language", &query.language),
+        ] {
+            if !v.trim().is_empty() {
+                s.append_pair(k, v.trim());
+            }
+        }
+        if page > 0 {
+            s.append_pair("page", &page.to_string());
+        } else {
+            s.append_pair("format", "csv");
+        }
+        format!("/dashboard?{}", s.finish())
+    };
+    ctx.render(
+        "pages/dashboard/lacking_mail",
+        json!({
+            "rows": rows,
+            "total": total,
+            "page": page,
+            "pages": pages,
+            "prev": (page > 1).then(|| qs(page - 1)),
+            "next": (page < pages).then(|| qs(page + 1)),
+            "csv": qs(0),
+            "filter": {
+                "country": query.country, "region": query.region, "facility": query.facility,
+                "status": query.status, "interest": query.interest, "language": query.language,
+            },
+            "facilities": facility_options,
+            "statuses": crate::db::prisoners::PrisonerStatus::ALL.iter().map(|s| json!({"value": s, "key": format!("prisoners.status_{s}")})).collect::<Vec<_>>(),
+        }),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_field;
+
+    #[test]
+    fn csv_fields_are_quoted_and_formulas_defused() {
+        assert_eq!(csv_field("Русских Андрей"), "Русских Андрей");
+        assert_eq!(csv_field("ИК-6, Владимир"), "\"ИК-6, Владимир\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("a,\"b\""), "\"a,\"\"b\"\"\"");
+        assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+    }
+}

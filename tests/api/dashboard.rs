@@ -1,0 +1,71 @@
+//! The dashboard: who has gone longest without a letter, its filters, its
+//! figures, and the CSV export.
+
+use chrono::TimeDelta;
+use konvert::db::letters::{self, Channel, LetterStatus};
+use konvert::db::prisoners::{self, PrisonerForm, TagKind};
+use konvert::db::users::Role;
+use konvert::db::{self, DbError};
+
+use crate::both_backends;
+use crate::delivery::queued_letter_by;
+use crate::helpers::*;
+
+/// A prisoner whose one letter went out `days_ago`; returns the prisoner id.
+fn written_to(c: &mut db::DbConn, days_ago: i64) -> i64 {
+    let id = queued_letter_by(c, "Письмо", Channel::Post);
+    let at = db::now() - TimeDelta::days(days_ago);
+    letters::set_status(c, id, LetterStatus::Sent, at).unwrap();
+    let letter = letters::find(c, id).unwrap().unwrap();
+    prisoners::note_letter_sent(c, letter.prisoner_id, at).unwrap();
+    letter.prisoner_id
+}
+
+both_backends! {
+    async fn the_longest_without_mail_come_first_with_their_figures_filters_and_csv(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        let (never, old, recent) = app
+            .db
+            .run(|c| {
+                let now = db::now();
+                let mut form = PrisonerForm::new("Никогданеписали", "Ольга", None);
+                form.status = prisoners::PrisonerStatus::Convicted;
+                let never = prisoners::insert(c, &form, now)?.id;
+                prisoners::add_tag(c, never, TagKind::Interest, "шахматы")?;
+                prisoners::add_tag(c, never, TagKind::Language, "en")?;
+                let mut paused = PrisonerForm::new("Непишите", "Павел", None);
+                paused.do_not_write = true;
+                paused.do_not_write_reason = Some("просьба семьи".into());
+                prisoners::insert(c, &paused, now)?;
+                let old = written_to(c, 40);
+                let recent = written_to(c, 5);
+                Ok::<_, DbError>((never, old, recent))
+            })
+            .await
+            .unwrap();
+        app.sign_in_as("coord@example.org", Role::Coordinator).await;
+        let page = app.get("/dashboard").await.text().await.unwrap();
+        let pos = |id: i64| page.find(&format!("href=\"/prisoners/{id}\"")).unwrap_or_else(|| panic!("{id} missing: {page}"));
+        assert!(pos(never) < pos(old) && pos(old) < pos(recent), "never written first, then the oldest letter");
+        assert!(!page.contains("Непишите"), "do-not-write is left out");
+        assert!(page.contains("никогда"));
+
+        let only = app.get("/dashboard?interest=шахматы&language=en").await.text().await.unwrap();
+        assert!(only.contains(&format!("/prisoners/{never}\"")) && !only.contains(&format!("/prisoners/{old}\"")));
+
+        let csv = app.get("/dashboard?format=csv").await;
+        assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+        let body = csv.text().await.unwrap();
+        let lines: Vec<&str> = body.lines().collect();
+        assert!(lines[0].starts_with("id,name,status"));
+        assert_eq!(lines.len(), 4, "a header and three people: {body}");
+        assert!(lines[1].starts_with(&format!("{never},")));
+        let recent_line = lines.iter().find(|l| l.starts_with(&format!("{recent},"))).unwrap();
+        assert!(recent_line.ends_with(",5,,1,1,0"), "5 days, no reply, 1 in 30 days, 1 in 90, no drafts: {recent_line}");
+        let old_line = lines.iter().find(|l| l.starts_with(&format!("{old},"))).unwrap();
+        assert!(old_line.ends_with(",40,,0,1,0"), "{old_line}");
+
+        app.sign_in_as("vera@example.org", Role::Volunteer).await;
+        assert_eq!(app.get("/dashboard").await.status(), 403);
+    }
+}
