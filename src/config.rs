@@ -40,6 +40,10 @@ pub struct RawSettings {
     pub delivery_max_attempts: Option<i32>,
     /// Seconds after which a claim is taken to belong to a dead worker.
     pub delivery_lease_secs: Option<u64>,
+    /// Delivery lead times: e-letters in working days, post in days.
+    pub lead_eletter_days: Option<u32>,
+    pub lead_post_days: Option<u32>,
+    pub lead_abroad_days: Option<u32>,
 }
 
 /// The names a file and the environment use, for error messages and the README.
@@ -59,6 +63,9 @@ const ENV_KEYS: &[&str] = &[
     "RUN_WORKER",
     "DELIVERY_MAX_ATTEMPTS",
     "DELIVERY_LEASE_SECS",
+    "LEAD_ELETTER_DAYS",
+    "LEAD_POST_DAYS",
+    "LEAD_ABROAD_DAYS",
     "PRICE_FSIN_PAGE",
     "PRICE_FSIN_REPLY_BLANK",
     "PRICE_ZT_PAGE",
@@ -86,6 +93,7 @@ pub struct Settings {
     pub run_worker: bool,
     pub delivery_max_attempts: i32,
     pub delivery_lease_secs: u64,
+    pub lead_times: crate::dashboard::dates::LeadTimes,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -156,6 +164,15 @@ impl RawSettings {
             run_worker: var("RUN_WORKER")
                 .map(|v| parse_bool("KONVERT_RUN_WORKER", &v))
                 .transpose()?,
+            lead_eletter_days: var("LEAD_ELETTER_DAYS")
+                .map(|v| parse_number("KONVERT_LEAD_ELETTER_DAYS", &v))
+                .transpose()?,
+            lead_post_days: var("LEAD_POST_DAYS")
+                .map(|v| parse_number("KONVERT_LEAD_POST_DAYS", &v))
+                .transpose()?,
+            lead_abroad_days: var("LEAD_ABROAD_DAYS")
+                .map(|v| parse_number("KONVERT_LEAD_ABROAD_DAYS", &v))
+                .transpose()?,
             delivery_lease_secs: var("DELIVERY_LEASE_SECS")
                 .map(|v| parse_number("KONVERT_DELIVERY_LEASE_SECS", &v))
                 .transpose()?,
@@ -190,6 +207,9 @@ impl RawSettings {
             run_worker: over.run_worker.or(self.run_worker),
             delivery_max_attempts: over.delivery_max_attempts.or(self.delivery_max_attempts),
             delivery_lease_secs: over.delivery_lease_secs.or(self.delivery_lease_secs),
+            lead_eletter_days: over.lead_eletter_days.or(self.lead_eletter_days),
+            lead_post_days: over.lead_post_days.or(self.lead_post_days),
+            lead_abroad_days: over.lead_abroad_days.or(self.lead_abroad_days),
         }
     }
 
@@ -287,6 +307,31 @@ impl RawSettings {
             fsin_gateway_url: check_http_url("KONVERT_FSIN_GATEWAY_URL", self.fsin_gateway_url)?,
             zt_gateway_url: check_http_url("KONVERT_ZT_GATEWAY_URL", self.zt_gateway_url)?,
             run_worker: self.run_worker.unwrap_or(true),
+            lead_times: {
+                let d = crate::dashboard::dates::LeadTimes::default();
+                let days = |key: &'static str, v: Option<u32>, default: u32| match v {
+                    Some(n) if n > 365 => Err(invalid(key, "must be at most 365 days")),
+                    Some(n) => Ok(n),
+                    None => Ok(default),
+                };
+                crate::dashboard::dates::LeadTimes {
+                    eletter_working_days: days(
+                        "KONVERT_LEAD_ELETTER_DAYS",
+                        self.lead_eletter_days,
+                        d.eletter_working_days,
+                    )?,
+                    post_domestic_days: days(
+                        "KONVERT_LEAD_POST_DAYS",
+                        self.lead_post_days,
+                        d.post_domestic_days,
+                    )?,
+                    post_abroad_days: days(
+                        "KONVERT_LEAD_ABROAD_DAYS",
+                        self.lead_abroad_days,
+                        d.post_abroad_days,
+                    )?,
+                }
+            },
             // Longer than the gateway and SMTP timeouts, so a slow send is not
             // mistaken for a dead worker.
             delivery_lease_secs: match self.delivery_lease_secs {

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod address;
 pub mod config;
+pub mod dashboard;
 pub mod db;
 pub mod delivery;
 pub mod demo;

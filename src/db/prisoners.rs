@@ -593,6 +593,23 @@ pub fn lacking_mail(
     Ok((rows, total))
 }
 
+/// People who can be written to, with a known birth month and day, or an
+/// expected release between `from` and `to`: the dashboard's dates.
+pub fn with_dates(conn: &mut DbConn, from: NaiveDate, to: NaiveDate) -> QueryResult<Vec<Prisoner>> {
+    prisoners::table
+        .filter(prisoners::do_not_write.eq(false))
+        .filter(prisoners::status.ne(PrisonerStatus::Released))
+        .filter(prisoners::status.ne(PrisonerStatus::Deceased))
+        .filter(
+            prisoners::birth_month
+                .is_not_null()
+                .and(prisoners::birth_day.is_not_null())
+                .or(prisoners::release_expected_on.between(from, to)),
+        )
+        .select(Prisoner::as_select())
+        .load(conn)
+}
+
 /// The people whose open placement is at `facility_id`, by name.
 pub fn held_at(conn: &mut DbConn, facility_id: i64) -> QueryResult<Vec<Prisoner>> {
     prisoners::table

@@ -13,7 +13,7 @@ use crate::db::{self, facilities, letters};
 use crate::error::AppError;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(lacking_mail);
+    cfg.service(lacking_mail).service(dates);
 }
 
 const PER_PAGE: i64 = 100;
@@ -213,6 +213,57 @@ async fn lacking_mail(ctx: Ctx, query: web::Query<Query>) -> Result<HttpResponse
             "facilities": facility_options,
             "statuses": crate::db::prisoners::PrisonerStatus::ALL.iter().map(|s| json!({"value": s, "key": format!("prisoners.status_{s}")})).collect::<Vec<_>>(),
         }),
+    )
+}
+
+/// How far ahead the dates page looks.
+const DATES_AHEAD_DAYS: i64 = 60;
+
+/// Birthdays and expected releases in the next 60 days, soonest first, each
+/// with the last day to send by each way so that a letter arrives in time.
+#[get("/dashboard/dates")]
+async fn dates(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    use crate::dashboard::dates::{next_birthday, send_by};
+    ctx.coordinator()?;
+    let today = db::now().date();
+    let until = today + TimeDelta::days(DATES_AHEAD_DAYS);
+    let people = ctx
+        .run(move |conn| Ok(prisoners::with_dates(conn, today, until)?))
+        .await?;
+    let lead = ctx.settings.lead_times;
+    let mut events: Vec<(chrono::NaiveDate, serde_json::Value)> = Vec::new();
+    for p in &people {
+        let birthday = match (p.birth_month, p.birth_day) {
+            (Some(m), Some(d)) => u32::try_from(m)
+                .ok()
+                .zip(u32::try_from(d).ok())
+                .and_then(|(m, d)| next_birthday(m, d, today)),
+            _ => None,
+        };
+        let release = p.release_expected_on.filter(|d| *d >= today && *d <= until);
+        for (kind, date) in [
+            ("birthday", birthday.filter(|d| *d <= until)),
+            ("release", release),
+        ] {
+            let Some(date) = date else { continue };
+            let by = send_by(date, lead);
+            let late = |d: chrono::NaiveDate| d < today;
+            events.push((
+                date,
+                json!({
+                    "kind": kind, "id": p.id, "name": p.full_name(), "date": date.to_string(),
+                    "eletter": by.eletter.to_string(), "eletter_late": late(by.eletter),
+                    "post": by.post_domestic.to_string(), "post_late": late(by.post_domestic),
+                    "abroad": by.post_abroad.to_string(), "abroad_late": late(by.post_abroad),
+                }),
+            ));
+        }
+    }
+    events.sort_by_key(|e| e.0);
+    let events: Vec<_> = events.into_iter().map(|(_, v)| v).collect();
+    ctx.render(
+        "pages/dashboard/dates",
+        json!({ "events": events, "days": DATES_AHEAD_DAYS }),
     )
 }
 

@@ -1,7 +1,7 @@
 //! The dashboard: who has gone longest without a letter, its filters, its
 //! figures, and the CSV export.
 
-use chrono::TimeDelta;
+use chrono::{Datelike, TimeDelta};
 use konvert::db::letters::{self, Channel, LetterStatus};
 use konvert::db::prisoners::{self, PrisonerForm, TagKind};
 use konvert::db::users::Role;
@@ -67,5 +67,41 @@ both_backends! {
 
         app.sign_in_as("vera@example.org", Role::Volunteer).await;
         assert_eq!(app.get("/dashboard").await.status(), 403);
+    }
+}
+
+both_backends! {
+    async fn birthdays_and_releases_in_the_next_sixty_days_come_with_the_last_day_to_send(backend) {
+        use konvert::dashboard::dates::{next_birthday, send_by, LeadTimes};
+        let Some(app) = spawn_app(backend).await else { return };
+        let today = db::now().date();
+        let soon = today + TimeDelta::days(10);
+        let later = today + TimeDelta::days(90);
+        let release = today + TimeDelta::days(20);
+        app.db
+            .run(move |c| {
+                let now = db::now();
+                for (surname, date) in [("Скородень", soon), ("Нескоро", later)] {
+                    let mut form = PrisonerForm::new(surname, "Иван", None);
+                    form.set_birth_date(Some(prisoners::BirthDate::from_date(date.with_year(1980).unwrap_or(date))));
+                    prisoners::insert(c, &form, now)?;
+                }
+                let mut leaving = PrisonerForm::new("Выходящий", "Пётр", None);
+                leaving.release_expected_on = Some(release);
+                prisoners::insert(c, &leaving, now)?;
+                Ok::<_, DbError>(())
+            })
+            .await
+            .unwrap();
+        app.sign_in_as("coord@example.org", Role::Coordinator).await;
+        let page = app.get("/dashboard/dates").await.text().await.unwrap();
+        assert!(page.contains("Скородень") && page.contains("Выходящий"), "{page}");
+        assert!(!page.contains("Нескоро"), "90 days away is outside the window");
+        assert!(page.find("Скородень").unwrap() < page.find("Выходящий").unwrap(), "soonest first");
+        let birthday = next_birthday(chrono::Datelike::month(&soon), chrono::Datelike::day(&soon), today).unwrap();
+        let by = send_by(birthday, LeadTimes::default());
+        assert!(page.contains(&by.eletter.to_string()), "e-letter send-by date shown");
+        assert!(page.contains(&by.post_domestic.to_string()));
+        assert!(page.contains("не успеет"), "post from abroad is too late for a birthday in 10 days");
     }
 }
