@@ -320,6 +320,33 @@ pub fn in_status(
         .collect())
 }
 
+/// E-letters sent since `since`: how many, pages, reply blanks, and the
+/// amount paid (kopecks), for the month's spend.
+pub fn eletter_spend_since(
+    conn: &mut DbConn,
+    since: NaiveDateTime,
+) -> QueryResult<(i64, i64, i64, i64)> {
+    let rows: Vec<(Option<i32>, bool, Option<i64>)> = letters::table
+        .filter(letters::sent_at.ge(since))
+        .filter(
+            letters::channel
+                .eq(Channel::FsinPismo)
+                .or(letters::channel.eq(Channel::Zonatelecom)),
+        )
+        .select((letters::pages, letters::reply_blank, letters::cost_minor))
+        .load(conn)?;
+    let letters = i64::try_from(rows.len()).unwrap_or(i64::MAX);
+    let pages = rows.iter().map(|r| i64::from(r.0.unwrap_or(0))).sum();
+    let blanks = rows.iter().filter(|r| r.1).count();
+    let amount = rows.iter().map(|r| r.2.unwrap_or(0)).sum();
+    Ok((
+        letters,
+        pages,
+        i64::try_from(blanks).unwrap_or(i64::MAX),
+        amount,
+    ))
+}
+
 pub fn count_by_status(conn: &mut DbConn) -> QueryResult<Vec<(LetterStatus, i64)>> {
     letters::table
         .group_by(letters::status)

@@ -150,3 +150,18 @@ pub fn history_with_facility(
         .select((Placement::as_select(), facilities::name.nullable()))
         .load(conn)
 }
+
+/// Open placements at a facility whose address nobody has confirmed since
+/// `before` (or ever): the addresses worth checking.
+pub fn unconfirmed_since(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<i64> {
+    placements::table
+        .filter(placements::ended_on.is_null())
+        .filter(placements::facility_id.is_not_null())
+        .filter(
+            placements::address_confirmed_at
+                .is_null()
+                .or(placements::address_confirmed_at.lt(before)),
+        )
+        .count()
+        .get_result(conn)
+}

@@ -13,7 +13,9 @@ use crate::db::{self, facilities, letters};
 use crate::error::AppError;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(lacking_mail).service(dates);
+    cfg.service(lacking_mail)
+        .service(dates)
+        .service(needs_a_hand);
 }
 
 const PER_PAGE: i64 = 100;
@@ -212,6 +214,67 @@ async fn lacking_mail(ctx: Ctx, query: web::Query<Query>) -> Result<HttpResponse
             },
             "facilities": facility_options,
             "statuses": crate::db::prisoners::PrisonerStatus::ALL.iter().map(|s| json!({"value": s, "key": format!("prisoners.status_{s}")})).collect::<Vec<_>>(),
+        }),
+    )
+}
+
+/// An address nobody has confirmed for this long is worth checking.
+const CONFIRM_AFTER_DAYS: i64 = 90;
+
+/// What needs a coordinator's hand: letters to review, held and failed
+/// letters, unmatched replies, old addresses, and this month's e-letter spend.
+#[get("/dashboard/attention")]
+async fn needs_a_hand(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    use crate::db::deliveries::{self, DeliveryState};
+    use crate::db::letters::LetterStatus;
+    use crate::db::{placements, replies};
+    use chrono::Datelike;
+    ctx.coordinator()?;
+    let now = db::now();
+    let month_start = now
+        .date()
+        .with_day(1)
+        .unwrap_or(now.date())
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or(now);
+    let (by_status, by_state, unmatched, unconfirmed, spend) = ctx
+        .run(move |conn| {
+            Ok((
+                letters::count_by_status(conn)?,
+                deliveries::count_by_state(conn)?,
+                replies::unmatched(conn, 1000)?.len(),
+                placements::unconfirmed_since(conn, now - TimeDelta::days(CONFIRM_AFTER_DAYS))?,
+                letters::eletter_spend_since(conn, month_start)?,
+            ))
+        })
+        .await?;
+    let letters_in = |s: LetterStatus| {
+        by_status
+            .iter()
+            .find(|(x, _)| *x == s)
+            .map_or(0, |(_, n)| *n)
+    };
+    let deliveries_in = |s: DeliveryState| {
+        by_state
+            .iter()
+            .find(|(x, _)| *x == s)
+            .map_or(0, |(_, n)| *n)
+    };
+    let (sent, pages, blanks, amount) = spend;
+    ctx.render(
+        "pages/dashboard/attention",
+        json!({
+            "to_review": letters_in(LetterStatus::Submitted),
+            "held": letters_in(LetterStatus::Held),
+            "dead": deliveries_in(DeliveryState::Dead),
+            "by_hand": deliveries_in(DeliveryState::Manual),
+            "unmatched": unmatched,
+            "unconfirmed": unconfirmed,
+            "confirm_days": CONFIRM_AFTER_DAYS,
+            "spend": {
+                "letters": sent, "pages": pages, "blanks": blanks,
+                "amount": crate::letters::format_rub(amount, ctx.lang.code()),
+            },
         }),
     )
 }

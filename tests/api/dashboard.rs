@@ -105,3 +105,29 @@ both_backends! {
         assert!(page.contains("не успеет"), "post from abroad is too late for a birthday in 10 days");
     }
 }
+
+both_backends! {
+    async fn what_needs_a_hand_counts_the_queues_and_this_months_spend(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        app.db
+            .run(|c| {
+                // One e-letter sent this month with its receipt, one letter waiting for review.
+                let sent = queued_letter_by(c, "Письмо", Channel::FsinPismo);
+                let delivery = konvert::db::deliveries::for_letter(c, sent)?[0].id;
+                konvert::db::deliveries::claim_due(c, "w", db::now(), 10)?;
+                konvert::db::deliveries::record_manual(c, delivery, "w", db::now())?;
+                let receipt = konvert::db::deliveries::ManualReceipt { receipt: Some("R".into()), pages: Some(2), cost_minor: Some(16500) };
+                konvert::db::deliveries::record_manual_sent(c, &[delivery], 1, &receipt, db::now())?;
+                let waiting = queued_letter_by(c, "Ещё письмо", Channel::Post);
+                letters::set_status(c, waiting, LetterStatus::Submitted, db::now())?;
+                Ok::<_, DbError>(())
+            })
+            .await
+            .unwrap();
+        app.sign_in_as("coord@example.org", Role::Coordinator).await;
+        let page = app.get("/dashboard/attention").await.text().await.unwrap();
+        assert!(page.contains("Писем ждут проверки: 1"), "{page}");
+        assert!(page.contains("Писем: 1, страниц: 2, бланков ответа: 1"), "{page}");
+        assert!(page.contains("165"), "the amount paid: {page}");
+    }
+}
