@@ -532,24 +532,43 @@ macro_rules! directory_query {
     }};
 }
 
-/// One page of the directory, sorted by surname then given name, and the
-/// number of matches in all.
-pub fn directory(
+/// How a directory page is sorted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DirectoryOrder {
+    /// Surname, then given name.
+    Name,
+    /// Never written to first, then the oldest last letter. Sorted on the
+    /// maintained `last_letter_sent_at`, so no request aggregates the letters table.
+    LongestWithoutMail,
+}
+
+/// One page of the directory in `order`, and the number of matches in all.
+pub fn directory_page(
     conn: &mut DbConn,
     filter: &DirectoryFilter,
+    order: DirectoryOrder,
     limit: i64,
     offset: i64,
 ) -> QueryResult<(Vec<DirectoryEntry>, i64)> {
     let total: i64 = directory_query!(filter)
         .select(diesel::dsl::count_star())
         .get_result(conn)?;
-    let rows = directory_query!(filter)
-        .order((
+    let query = directory_query!(filter);
+    let query = match order {
+        DirectoryOrder::Name => query.order((
             prisoners::surname,
             prisoners::given_name,
             prisoners::patronymic,
             prisoners::id,
-        ))
+        )),
+        DirectoryOrder::LongestWithoutMail => query.order((
+            prisoners::last_letter_sent_at.is_not_null(),
+            prisoners::last_letter_sent_at.asc(),
+            prisoners::surname,
+            prisoners::id,
+        )),
+    };
+    let rows = query
         .limit(limit)
         .offset(offset)
         .select((
@@ -562,35 +581,30 @@ pub fn directory(
     Ok((rows, total))
 }
 
-/// One page of who has gone longest without a letter: never written to
-/// first, then the oldest last letter. Sorted on the maintained
-/// `last_letter_sent_at`, so no request aggregates the letters table.
+/// One page of the directory by name.
+pub fn directory(
+    conn: &mut DbConn,
+    filter: &DirectoryFilter,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<(Vec<DirectoryEntry>, i64)> {
+    directory_page(conn, filter, DirectoryOrder::Name, limit, offset)
+}
+
+/// One page of who has gone longest without a letter.
 pub fn lacking_mail(
     conn: &mut DbConn,
     filter: &DirectoryFilter,
     limit: i64,
     offset: i64,
 ) -> QueryResult<(Vec<DirectoryEntry>, i64)> {
-    let total: i64 = directory_query!(filter)
-        .select(diesel::dsl::count_star())
-        .get_result(conn)?;
-    let rows = directory_query!(filter)
-        .order((
-            prisoners::last_letter_sent_at.is_not_null(),
-            prisoners::last_letter_sent_at.asc(),
-            prisoners::surname,
-            prisoners::id,
-        ))
-        .limit(limit)
-        .offset(offset)
-        .select((
-            Prisoner::as_select(),
-            placements::state.nullable(),
-            facilities::id.nullable(),
-            facilities::name.nullable(),
-        ))
-        .load::<DirectoryEntry>(conn)?;
-    Ok((rows, total))
+    directory_page(
+        conn,
+        filter,
+        DirectoryOrder::LongestWithoutMail,
+        limit,
+        offset,
+    )
 }
 
 /// People who can be written to, with a known birth month and day, or an

@@ -543,6 +543,21 @@ fn is_cyrillic(c: char) -> bool {
     ('\u{0400}'..='\u{052F}').contains(&c)
 }
 
+/// An optional form field: empty is `None`; a value that does not parse is
+/// reported against `field` with the message `key`.
+fn optional_field<T, E>(
+    value: &str,
+    field: &'static str,
+    key: &'static str,
+    errors: &mut FieldErrors,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+) -> Option<T> {
+    match value.trim() {
+        "" => None,
+        v => parse(v).map_err(|_| errors.add(field, key)).ok(),
+    }
+}
+
 impl PrisonerInput {
     fn from_stored(
         p: &Prisoner,
@@ -609,26 +624,20 @@ impl PrisonerInput {
         if self.latin_name.chars().any(is_cyrillic) {
             errors.add("latin_name", "prisoners.error_latin");
         }
-        let gender = match self.gender.trim() {
-            "" => None,
-            g => match g.parse::<Gender>() {
-                Ok(g) => Some(g),
-                Err(_) => {
-                    errors.add("gender", "prisoners.error_choice");
-                    None
-                }
-            },
-        };
-        let birth = match self.birth.trim() {
-            "" => None,
-            b => match BirthDate::parse(b) {
-                Ok(b) => Some(b),
-                Err(_) => {
-                    errors.add("birth", "prisoners.error_birth");
-                    None
-                }
-            },
-        };
+        let gender = optional_field(
+            &self.gender,
+            "gender",
+            "prisoners.error_choice",
+            &mut errors,
+            str::parse::<Gender>,
+        );
+        let birth = optional_field(
+            &self.birth,
+            "birth",
+            "prisoners.error_birth",
+            &mut errors,
+            BirthDate::parse,
+        );
         let status = self
             .status
             .trim()
@@ -637,26 +646,20 @@ impl PrisonerInput {
                 errors.add("status", "prisoners.error_choice");
                 PrisonerStatus::Unknown
             });
-        let measure = match self.measure.trim() {
-            "" => None,
-            m => match m.parse::<Measure>() {
-                Ok(m) => Some(m),
-                Err(_) => {
-                    errors.add("measure", "prisoners.error_choice");
-                    None
-                }
-            },
-        };
-        let release_expected_on = match self.release_expected_on.trim() {
-            "" => None,
-            d => match NaiveDate::parse_from_str(d, "%Y-%m-%d") {
-                Ok(d) => Some(d),
-                Err(_) => {
-                    errors.add("release_expected_on", "prisoners.error_date");
-                    None
-                }
-            },
-        };
+        let measure = optional_field(
+            &self.measure,
+            "measure",
+            "prisoners.error_choice",
+            &mut errors,
+            str::parse::<Measure>,
+        );
+        let release_expected_on = optional_field(
+            &self.release_expected_on,
+            "release_expected_on",
+            "prisoners.error_date",
+            &mut errors,
+            |d| NaiveDate::parse_from_str(d, "%Y-%m-%d"),
+        );
         if self.do_not_write && self.do_not_write_reason.trim().is_empty() {
             errors.add("do_not_write_reason", "prisoners.error_reason_required");
         }

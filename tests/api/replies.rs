@@ -11,6 +11,18 @@ use crate::both_backends;
 use crate::delivery::queued_letter_by;
 use crate::helpers::*;
 
+/// A sent letter, and the e-mail address of its writer.
+async fn sent_letter_and_writer(app: &TestApp) -> (letters::Letter, String) {
+    app.db
+        .run(|c| {
+            let l = sent_letter(c);
+            let w = konvert::db::users::find(c, l.writer_id)?.unwrap();
+            Ok::<_, konvert::db::DbError>((l, w.email))
+        })
+        .await
+        .unwrap()
+}
+
 fn incoming(code: Option<&str>) -> IncomingReply {
     IncomingReply {
         received_at: db::now(),
@@ -220,15 +232,7 @@ both_backends! {
         use konvert::replies::intake::{self, Imported};
         let Some(app) = spawn_app(backend).await else { return };
         // The writer of the letter signs in as themselves.
-        let (letter, writer_email) = app
-            .db
-            .run(|c| {
-                let l = sent_letter(c);
-                let w = konvert::db::users::find(c, l.writer_id)?.unwrap();
-                Ok::<_, konvert::db::DbError>((l, w.email))
-            })
-            .await
-            .unwrap();
+        let (letter, writer_email) = sent_letter_and_writer(&app).await;
         let code = letter.reply_code.clone().unwrap();
         let data_dir = app.data_dir.clone();
         let raw = service_mail("w1@x", &format!("Ответ {code}"), "Скан", Some(("ответ.pdf", "application/pdf", b"%PDF-1.7 the scan")));
@@ -293,15 +297,7 @@ both_backends! {
         let Some(sink) = crate::smtp_sink::SmtpSink::start() else { return };
         let url = sink.url();
         let Some(app) = spawn_app_with(backend, |s| s.smtp_url = Some(url)).await else { return };
-        let (letter, writer_email) = app
-            .db
-            .run(|c| {
-                let l = sent_letter(c);
-                let w = konvert::db::users::find(c, l.writer_id)?.unwrap();
-                Ok::<_, konvert::db::DbError>((l, w.email))
-            })
-            .await
-            .unwrap();
+        let (letter, writer_email) = sent_letter_and_writer(&app).await;
         let mut loose = incoming(None);
         loose.transcription = "Спасибо! Очень ждал письма.".into();
         let reply = app
