@@ -470,3 +470,102 @@ pub fn visible_for_prisoner(
         .select(Letter::as_select())
         .load(conn)
 }
+
+/// What became of the letters sent to one facility.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FacilityFigures {
+    /// `None` for letters written while the person was in transit.
+    pub facility_id: Option<i64>,
+    pub sent: i64,
+    pub delivered: i64,
+    pub censored: i64,
+    pub replied: i64,
+}
+
+/// Letters sent since `since` (all of them for `None`), counted by the
+/// facility they were addressed to, with how many were delivered, blocked by
+/// the censor and answered. One grouped query: the counting happens in the
+/// database.
+pub fn by_facility(
+    conn: &mut DbConn,
+    since: Option<NaiveDateTime>,
+) -> QueryResult<Vec<FacilityFigures>> {
+    use super::schema::placements;
+    use diesel::dsl::{count, count_star};
+    let mut query = letters::table
+        .inner_join(placements::table.on(letters::placement_id.eq(placements::id.nullable())))
+        .filter(letters::sent_at.is_not_null())
+        .group_by(placements::facility_id)
+        .select((
+            placements::facility_id,
+            count_star(),
+            count(letters::delivered_at),
+            count(letters::censored_at),
+            count(letters::replied_at),
+        ))
+        .into_boxed::<super::MultiBackend>();
+    if let Some(since) = since {
+        query = query.filter(letters::sent_at.ge(since));
+    }
+    let rows: Vec<(Option<i64>, i64, i64, i64, i64)> = query.load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(facility_id, sent, delivered, censored, replied)| FacilityFigures {
+                facility_id,
+                sent,
+                delivered,
+                censored,
+                replied,
+            },
+        )
+        .collect())
+}
+
+/// For every answered letter sent since `since`: the facility it went to,
+/// when it was sent and when the answer came. The median wait is worked out
+/// from these (SQLite has no median).
+pub fn reply_waits_by_facility(
+    conn: &mut DbConn,
+    since: NaiveDateTime,
+) -> QueryResult<Vec<(Option<i64>, NaiveDateTime, NaiveDateTime)>> {
+    use super::schema::placements;
+    let rows: Vec<(Option<i64>, Option<NaiveDateTime>, Option<NaiveDateTime>)> = letters::table
+        .inner_join(placements::table.on(letters::placement_id.eq(placements::id.nullable())))
+        .filter(letters::sent_at.ge(since))
+        .filter(letters::replied_at.is_not_null())
+        .select((
+            placements::facility_id,
+            letters::sent_at,
+            letters::replied_at,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(facility, sent, replied)| Some((facility, sent?, replied?)))
+        .collect())
+}
+
+/// The statuses of a letter someone is still writing or that is on its way
+/// to being sent.
+pub const ON_THE_WAY: [LetterStatus; 5] = [
+    LetterStatus::Draft,
+    LetterStatus::Submitted,
+    LetterStatus::Approved,
+    LetterStatus::Queued,
+    LetterStatus::Held,
+];
+
+/// How many letters to each person are being written or waiting to go out.
+/// Only letters in those statuses are read (the status index), never the
+/// whole table.
+pub fn on_the_way_by_prisoner(
+    conn: &mut DbConn,
+) -> QueryResult<std::collections::HashMap<i64, i64>> {
+    let rows: Vec<(i64, i64)> = letters::table
+        .filter(letters::status.eq_any(ON_THE_WAY))
+        .group_by(letters::prisoner_id)
+        .select((letters::prisoner_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}

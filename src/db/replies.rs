@@ -210,29 +210,26 @@ pub fn rates_by_channel(conn: &mut DbConn) -> QueryResult<Vec<Rate>> {
         .collect())
 }
 
-/// Reply rates per facility the letters were written to.
+/// Reply rates per facility the letters were written to (letters written
+/// while the person was in transit are left out).
 pub fn rates_by_facility(conn: &mut DbConn) -> QueryResult<Vec<Rate>> {
-    use super::schema::{facilities, letters, placements};
-    let rows: Vec<(String, bool)> = letters::table
-        .inner_join(placements::table.on(letters::placement_id.eq(placements::id.nullable())))
-        .inner_join(facilities::table.on(placements::facility_id.eq(facilities::id.nullable())))
-        .filter(letters::sent_at.is_not_null())
-        .select((facilities::name, letters::replied_at.is_not_null()))
-        .load(conn)?;
-    let mut rates: Vec<Rate> = Vec::new();
-    for (name, replied) in rows {
-        match rates.iter_mut().find(|r| r.group == name) {
-            Some(rate) => {
-                rate.sent += 1;
-                rate.replied += i64::from(replied);
-            }
-            None => rates.push(Rate {
-                group: name,
-                sent: 1,
-                replied: i64::from(replied),
-            }),
-        }
-    }
+    use super::schema::facilities;
+    let figures = super::letters::by_facility(conn, None)?;
+    let names: std::collections::HashMap<i64, String> = facilities::table
+        .select((facilities::id, facilities::name))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect();
+    let mut rates: Vec<Rate> = figures
+        .into_iter()
+        .filter_map(|f| {
+            Some(Rate {
+                group: names.get(&f.facility_id?)?.clone(),
+                sent: f.sent,
+                replied: f.replied,
+            })
+        })
+        .collect();
     rates.sort_by(|a, b| a.group.cmp(&b.group));
     Ok(rates)
 }

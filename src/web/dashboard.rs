@@ -12,10 +12,13 @@ use crate::db::prisoners::{self, DirectoryEntry, DirectoryFilter};
 use crate::db::{self, facilities, letters};
 use crate::error::AppError;
 
+mod by_facility;
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(lacking_mail)
         .service(dates)
-        .service(needs_a_hand);
+        .service(needs_a_hand)
+        .service(by_facility::facility_picture);
 }
 
 const PER_PAGE: i64 = 100;
