@@ -17,6 +17,7 @@ pub mod prisoners;
 pub mod replies;
 pub mod schema;
 pub mod sessions;
+pub mod site_settings;
 pub mod starter_texts;
 pub mod text_enum;
 pub mod users;

@@ -762,6 +762,132 @@ pub fn set_sources(
     Ok(())
 }
 
+/// The counts a human-rights group publishes: people held now (everyone
+/// but the released and the deceased) by status, by the measure imposed and
+/// by who recognised them, plus how many were released.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PublicCounts {
+    pub current: i64,
+    pub released: i64,
+    pub by_status: Vec<(PrisonerStatus, i64)>,
+    /// `None` where the measure is not recorded.
+    pub by_measure: Vec<(Option<Measure>, i64)>,
+    /// People per kind of recognition and recognising organisation.
+    pub by_recognition: Vec<(RecognitionKind, String, i64)>,
+}
+
+const NOT_CURRENT: [PrisonerStatus; 2] = [PrisonerStatus::Released, PrisonerStatus::Deceased];
+
+pub fn public_counts(conn: &mut DbConn) -> QueryResult<PublicCounts> {
+    use diesel::dsl::{count, count_star};
+    let by_status: Vec<(PrisonerStatus, i64)> = prisoners::table
+        .group_by(prisoners::status)
+        .select((prisoners::status, count_star()))
+        .load(conn)?;
+    let by_measure: Vec<(Option<Measure>, i64)> = prisoners::table
+        .filter(prisoners::status.ne_all(NOT_CURRENT))
+        .group_by(prisoners::measure)
+        .select((prisoners::measure, count_star()))
+        .load(conn)?;
+    let by_recognition: Vec<(RecognitionKind, String, i64)> = prisoner_recognitions::table
+        .inner_join(prisoners::table)
+        .filter(prisoners::status.ne_all(NOT_CURRENT))
+        .group_by((
+            prisoner_recognitions::kind,
+            prisoner_recognitions::organisation,
+        ))
+        .select((
+            prisoner_recognitions::kind,
+            prisoner_recognitions::organisation,
+            count(prisoner_recognitions::prisoner_id).aggregate_distinct(),
+        ))
+        .load(conn)?;
+    let count_of = |s: PrisonerStatus| {
+        by_status
+            .iter()
+            .find(|(x, _)| *x == s)
+            .map_or(0, |(_, n)| *n)
+    };
+    let released = count_of(PrisonerStatus::Released);
+    let current = by_status
+        .iter()
+        .filter(|(s, _)| !NOT_CURRENT.contains(s))
+        .map(|(_, n)| n)
+        .sum();
+    let mut counts = PublicCounts {
+        current,
+        released,
+        by_status: PrisonerStatus::ALL
+            .iter()
+            .copied()
+            .filter(|s| !NOT_CURRENT.contains(s))
+            .map(|s| (s, count_of(s)))
+            .filter(|(_, n)| *n > 0)
+            .collect(),
+        by_measure,
+        by_recognition,
+    };
+    counts.by_measure.sort_by_key(|m| std::cmp::Reverse(m.1));
+    counts
+        .by_recognition
+        .sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.1.cmp(&b.1)));
+    Ok(counts)
+}
+
+/// The people a published list names: those held now, by name. People
+/// whose families asked not to be written to are left off.
+pub fn published_list(conn: &mut DbConn) -> QueryResult<Vec<Prisoner>> {
+    prisoners::table
+        .filter(prisoners::status.ne_all(NOT_CURRENT))
+        .filter(prisoners::do_not_write.eq(false))
+        .order((prisoners::surname, prisoners::given_name, prisoners::id))
+        .select(Prisoner::as_select())
+        .load(conn)
+}
+
+/// Who "write to someone who needs it" may pick: people who can be written
+/// to now at a known address (not in transit) and who read one of
+/// `languages`. Someone with no language recorded is taken to read Russian.
+pub fn pick_candidates(
+    conn: &mut DbConn,
+    languages: &[String],
+) -> QueryResult<Vec<(i64, Option<NaiveDateTime>)>> {
+    let reads_one = diesel::dsl::exists(
+        prisoner_tags::table
+            .filter(prisoner_tags::prisoner_id.eq(prisoners::id))
+            .filter(prisoner_tags::kind.eq(TagKind::Language))
+            .filter(prisoner_tags::value.eq_any(languages.to_vec())),
+    );
+    let has_language = diesel::dsl::exists(
+        prisoner_tags::table
+            .filter(prisoner_tags::prisoner_id.eq(prisoners::id))
+            .filter(prisoner_tags::kind.eq(TagKind::Language)),
+    );
+    let has_address = diesel::dsl::exists(
+        placements::table
+            .filter(placements::prisoner_id.eq(prisoners::id))
+            .filter(placements::ended_on.is_null())
+            .filter(placements::facility_id.is_not_null()),
+    );
+    let mut query = prisoners::table
+        .filter(prisoners::do_not_write.eq(false))
+        .filter(prisoners::status.ne_all([
+            PrisonerStatus::Released,
+            PrisonerStatus::Deceased,
+            PrisonerStatus::InTransit,
+        ]))
+        .filter(has_address)
+        .into_boxed::<super::MultiBackend>();
+    query = if languages.iter().any(|l| l == "ru") {
+        query.filter(reads_one.or(diesel::dsl::not(has_language)))
+    } else {
+        query.filter(reads_one)
+    };
+    query
+        .select((prisoners::id, prisoners::last_letter_sent_at))
+        .load(conn)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

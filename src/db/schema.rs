@@ -312,6 +312,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    site_settings (key) {
+        key -> Text,
+        value -> Text,
+        updated_by -> Nullable<BigInt>,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(password_resets -> users (user_id));
 diesel::joinable!(facility_services -> facilities (facility_id));

@@ -191,6 +191,22 @@ pub fn set_locale(conn: &mut DbConn, id: i64, locale: &str, now: NaiveDateTime) 
         .map(drop)
 }
 
+/// The languages a user writes in, space-separated codes.
+pub fn set_writes_languages(
+    conn: &mut DbConn,
+    id: i64,
+    languages: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::writes_languages.eq(languages),
+            users::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
 pub fn note_login(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult<()> {
     diesel::update(users::table.find(id))
         .set(users::last_login_at.eq(now))

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod assets;
+pub mod counts;
 pub mod csrf;
 pub mod ctx;
 pub mod dashboard;
@@ -14,6 +15,7 @@ pub mod home;
 pub mod letters;
 pub mod middleware;
 pub mod outbox;
+pub mod pick;
 pub mod post;
 pub mod prisoners;
 pub mod rate_limit;
@@ -37,5 +39,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(outbox::routes)
         .configure(review::routes)
         .configure(replies::routes)
-        .configure(dashboard::routes);
+        .configure(dashboard::routes)
+        .configure(counts::routes)
+        .service(pick::write_to_someone);
 }

@@ -34,6 +34,13 @@ const COORDINATOR_PAGES: &[&str] = &[
     "/prisoners/{p}/edit",
     "/facilities/new",
     "/facilities/{f}/edit",
+    "/dashboard",
+    "/dashboard?format=csv",
+    "/dashboard/attention",
+    "/dashboard/dates",
+    "/dashboard/facilities",
+    "/dashboard/facilities?months=24",
+    "/dashboard/public",
 ];
 
 /// Forms for coordinators only.
@@ -54,6 +61,7 @@ const COORDINATOR_POSTS: &[&str] = &[
     "/placements/1/confirm",
     "/facilities/new",
     "/facilities/{f}/edit",
+    "/dashboard/public",
 ];
 
 const PUBLIC_PAGES: &[&str] = &["/", "/login", "/reset", "/healthz", "/static/konvert.css"];

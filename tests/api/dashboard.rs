@@ -131,3 +131,255 @@ both_backends! {
         assert!(page.contains("165"), "the amount paid: {page}");
     }
 }
+
+/// A person held at a new facility called `name`, with a letter for each of
+/// `fates`: (days ago it was sent, what became of it, days until the reply).
+fn facility_with_letters(
+    c: &mut db::DbConn,
+    name: &str,
+    fates: &[(i64, LetterStatus, Option<i64>)],
+) -> i64 {
+    use konvert::db::facilities::{self, FacilityForm, FacilityKind};
+    use konvert::db::placements::{self, NewPlacement};
+    use konvert::db::users::{self, NewUser};
+    let now = db::now();
+    let facility = facilities::insert(
+        c,
+        &FacilityForm {
+            country: "RU".into(),
+            kind: FacilityKind::Colony,
+            name: name.into(),
+            ..FacilityForm::default()
+        },
+        now,
+    )
+    .unwrap();
+    let prisoner = prisoners::insert(c, &PrisonerForm::new("Тестов", "Иван", None), now).unwrap();
+    let placement = placements::transfer(
+        c,
+        &NewPlacement {
+            prisoner_id: prisoner.id,
+            facility_id: Some(facility.id),
+            started_on: None,
+            address_confirmed_at: Some(now),
+            source: None,
+            notes: String::new(),
+            created_by: None,
+        },
+        now.date(),
+        now,
+    )
+    .unwrap();
+    let writer = users::insert(
+        c,
+        &NewUser::new(
+            &format!("w{}@example.org", facility.id),
+            "W",
+            Role::Volunteer,
+            now,
+        ),
+    )
+    .unwrap();
+    for (n, (days_ago, fate, reply_after)) in fates.iter().enumerate() {
+        let sent = now - TimeDelta::days(*days_ago);
+        let letter = letters::insert(
+            c,
+            &letters::NewLetter {
+                writer_id: writer.id,
+                prisoner_id: prisoner.id,
+                placement_id: Some(placement.id),
+                address_snapshot: None,
+                language: "ru".into(),
+                body: "Письмо".into(),
+                channel: Channel::Post,
+                status: LetterStatus::Draft,
+                pen_name: None,
+                reply_blank: false,
+                reply_code: Some(format!("T{}X{n}", facility.id)),
+                created_at: sent,
+                updated_at: sent,
+            },
+        )
+        .unwrap();
+        letters::set_status(c, letter.id, LetterStatus::Sent, sent).unwrap();
+        if *fate != LetterStatus::Sent {
+            letters::set_status(c, letter.id, *fate, sent + TimeDelta::days(1)).unwrap();
+        }
+        if let Some(after) = reply_after {
+            letters::set_status(
+                c,
+                letter.id,
+                LetterStatus::Replied,
+                sent + TimeDelta::days(*after),
+            )
+            .unwrap();
+        }
+    }
+    facility.id
+}
+
+both_backends! {
+    async fn the_facility_picture_counts_what_became_of_letters_and_draws_charts(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        let (busy, quiet) = app
+            .db
+            .run(|c| {
+                let busy = facility_with_letters(c, "ИК-1 Тестовая", &[
+                    (10, LetterStatus::Delivered, None),
+                    (12, LetterStatus::Censored, None),
+                    (20, LetterStatus::Delivered, Some(4)),
+                    (30, LetterStatus::Delivered, Some(9)),
+                    (40, LetterStatus::Delivered, Some(6)),
+                ]);
+                let quiet = facility_with_letters(c, "ИК-2 Давняя", &[(400, LetterStatus::Delivered, Some(10))]);
+                Ok::<_, DbError>((busy, quiet))
+            })
+            .await
+            .unwrap();
+        let figures = app.db.run(|c| Ok::<_, DbError>(letters::by_facility(c, None)?)).await.unwrap();
+        let of = |id: i64| figures.iter().find(|f| f.facility_id == Some(id)).cloned().unwrap();
+        assert_eq!((of(busy).sent, of(busy).delivered, of(busy).censored, of(busy).replied), (5, 4, 1, 3));
+        assert_eq!(of(quiet).sent, 1);
+
+        app.sign_in_as("coord@example.org", Role::Coordinator).await;
+        let page = app.get("/dashboard/facilities").await.text().await.unwrap();
+        assert!(page.contains("<svg") && page.contains("class=\"series-2\""), "charts are drawn on the server: {page}");
+        assert!(!page.contains("<script"), "no JavaScript needed");
+        assert!(page.contains(&format!("href=\"/facilities/{busy}\"")), "{page}");
+        assert!(!page.contains(&format!("href=\"/facilities/{quiet}\"")), "a letter 400 days ago is outside 12 months");
+        // 5 sent, 4 delivered, 1 censored (20%), 3 answered (60%), median of 4, 6 and 9 days.
+        let row = &page[page.find(&format!("href=\"/facilities/{busy}\"")).unwrap()..];
+        let row = &row[..row.find("</tr>").unwrap()];
+        let cells: Vec<String> = row.split("<td>").skip(1).map(|c| c.split("</td>").next().unwrap().to_owned()).collect();
+        assert_eq!(cells, vec!["5", "4", "1 (20%)", "3 (60%)", "6"], "{row}");
+
+        let longer = app.get("/dashboard/facilities?months=24").await.text().await.unwrap();
+        assert!(longer.contains(&format!("href=\"/facilities/{quiet}\"")));
+        let nonsense = app.get("/dashboard/facilities?months=abc").await;
+        assert_eq!(nonsense.status(), 200, "an unknown period falls back to 12 months");
+    }
+}
+
+both_backends! {
+    async fn write_to_someone_picks_among_people_who_can_be_written_to_in_my_languages(backend) {
+        use konvert::db::placements::{self, NewPlacement};
+        use konvert::db::prisoners::PrisonerStatus;
+        let Some(app) = spawn_app(backend).await else { return };
+        let (waiting, recent, english) = app
+            .db
+            .run(|c| {
+                let now = db::now();
+                let placed = |c: &mut db::DbConn, form: PrisonerForm, language: Option<&str>| -> Result<i64, DbError> {
+                    let facility = konvert::db::facilities::insert(c, &konvert::db::facilities::FacilityForm { country: "RU".into(), name: "ИК".into(), ..Default::default() }, now)?;
+                    let id = prisoners::insert(c, &form, now)?.id;
+                    if let Some(l) = language {
+                        prisoners::add_tag(c, id, TagKind::Language, l)?;
+                    }
+                    placements::transfer(c, &NewPlacement { prisoner_id: id, facility_id: Some(facility.id), started_on: None, address_confirmed_at: Some(now), source: None, notes: String::new(), created_by: None }, now.date(), now)?;
+                    Ok(id)
+                };
+                // No language recorded: taken to read Russian. Never written to.
+                let waiting = placed(c, PrisonerForm::new("Ждущий", "Илья", None), None)?;
+                let recent = placed(c, PrisonerForm::new("Недавний", "Олег", None), Some("ru"))?;
+                prisoners::note_letter_sent(c, recent, now - TimeDelta::hours(1))?;
+                let english = placed(c, PrisonerForm::new("Smith", "John", None), Some("en"))?;
+                let mut paused = PrisonerForm::new("Непишите", "Павел", None);
+                paused.do_not_write = true;
+                placed(c, paused, Some("ru"))?;
+                let mut released = PrisonerForm::new("Освобождённый", "Глеб", None);
+                released.status = PrisonerStatus::Released;
+                placed(c, released, Some("ru"))?;
+                // Known, but without an address.
+                prisoners::insert(c, &PrisonerForm::new("Безадреса", "Юрий", None), now)?;
+                Ok::<_, DbError>((waiting, recent, english))
+            })
+            .await
+            .unwrap();
+        let me = app.sign_in_as("vera@example.org", Role::Volunteer).await;
+        let home = app.get("/").await.text().await.unwrap();
+        assert!(home.contains("action=\"/pick\""), "{home}");
+
+        let picked = |res: reqwest::Response| -> i64 {
+            assert_eq!(res.status(), 303, "{:?}", res.headers());
+            let to = res.headers()["location"].to_str().unwrap().to_owned();
+            to.strip_prefix("/letters/new?prisoner=").unwrap_or_else(|| panic!("{to}")).parse().unwrap()
+        };
+        let mut seen = std::collections::HashMap::new();
+        for _ in 0..30 {
+            *seen.entry(picked(app.post_form("/pick", &[("language", "ru")]).await)).or_insert(0) += 1;
+        }
+        assert!(seen.keys().all(|id| *id == waiting || *id == recent), "only people who can be written to in Russian: {seen:?}");
+        // Weights 366² against 1²: the person written to an hour ago is almost never picked.
+        assert!(seen.get(&waiting).copied().unwrap_or(0) >= 29, "{seen:?}");
+        let _ = recent;
+
+        assert_eq!(picked(app.post_form("/pick", &[("language", "en")]).await), english);
+        let saved = app.db.run(move |c| Ok::<_, DbError>(konvert::db::users::find(c, me.id)?)).await.unwrap().unwrap();
+        assert_eq!(saved.writes_languages, "en", "the languages ticked are remembered");
+        let home = app.get("/").await.text().await.unwrap();
+        assert!(home.contains("value=\"en\" checked"), "{home}");
+
+        // Nothing ticked keeps the saved languages; a made-up code is ignored.
+        assert_eq!(picked(app.post_form("/pick", &[("language", "xx")]).await), english);
+        let nobody = app.post_form("/pick", &[("language", "uk")]).await;
+        assert_eq!(nobody.status(), 200);
+        assert!(nobody.text().await.unwrap().contains("Сейчас некому написать"));
+    }
+}
+
+both_backends! {
+    async fn public_counts_are_off_until_a_coordinator_publishes_them_and_names_need_a_second_choice(backend) {
+        use konvert::db::prisoners::{Measure, PrisonerStatus, RecognitionKind};
+        let Some(app) = spawn_app(backend).await else { return };
+        app.db
+            .run(|c| {
+                let now = db::now();
+                for (surname, status, measure, paused) in [
+                    ("Первый", PrisonerStatus::Convicted, Some(Measure::Custody), false),
+                    ("Второй", PrisonerStatus::PreTrial, Some(Measure::HouseArrest), false),
+                    ("Третий", PrisonerStatus::Convicted, Some(Measure::Custody), true),
+                    ("Вышедший", PrisonerStatus::Released, None, false),
+                ] {
+                    let mut form = PrisonerForm::new(surname, "Иван", None);
+                    form.status = status;
+                    form.measure = measure;
+                    form.do_not_write = paused;
+                    let id = prisoners::insert(c, &form, now)?.id;
+                    prisoners::add_recognition(c, id, RecognitionKind::PoliticalPrisoner, "Мемориал", None, None)?;
+                }
+                Ok::<_, DbError>(())
+            })
+            .await
+            .unwrap();
+        let visitor = spawn_client(&app).unwrap();
+        assert_eq!(visitor.get("/counts").await.status(), 404, "off by default");
+        let home = visitor.get("/").await.text().await.unwrap();
+        assert!(!home.contains("href=\"/counts\""));
+
+        app.sign_in_as("coord@example.org", Role::Coordinator).await;
+        let saved = app.post_form("/dashboard/public", &[("counts", "true")]).await;
+        assert_eq!(saved.status(), 303);
+        let page = visitor.get("/counts").await;
+        assert_eq!(page.status(), 200);
+        let page = page.text().await.unwrap();
+        let today = db::now().date().to_string();
+        assert!(page.contains(&format!("На {today}: 3 человек")), "dated, three held now: {page}");
+        assert!(page.contains("Освобождено: 1."));
+        assert!(page.contains("Осуждён") && page.contains("Домашний арест") || page.contains("Осуждён"), "{page}");
+        assert!(page.contains("Мемориал"));
+        assert!(!page.contains("Первый"), "no names unless published");
+        assert!(visitor.get("/").await.text().await.unwrap().contains("href=\"/counts\""));
+
+        app.post_form("/dashboard/public", &[("counts", "true"), ("names", "true")]).await;
+        let page = visitor.get("/counts").await.text().await.unwrap();
+        assert!(page.contains("Первый") && page.contains("Второй"), "{page}");
+        assert!(!page.contains("Третий"), "a family's request for quiet keeps the name off");
+        assert!(!page.contains("Вышедший"), "the list is of people held now");
+
+        // Names alone cannot be published.
+        app.post_form("/dashboard/public", &[("names", "true")]).await;
+        assert_eq!(visitor.get("/counts").await.status(), 404);
+        let settings = app.get("/dashboard/public").await.text().await.unwrap();
+        assert!(!settings.contains("value=\"true\" checked"), "{settings}");
+    }
+}

@@ -1,0 +1,79 @@
+//! Organisation-wide choices made in the web interface, as key and value.
+//! Typed accessors below keep the keys in one place.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::site_settings;
+use super::DbConn;
+
+fn get(conn: &mut DbConn, key: &str) -> QueryResult<Option<String>> {
+    site_settings::table
+        .find(key)
+        .select(site_settings::value)
+        .first(conn)
+        .optional()
+}
+
+/// Stores a value; call inside `write_tx` so that two coordinators saving at
+/// once cannot both insert.
+fn set(
+    conn: &mut DbConn,
+    key: &str,
+    value: &str,
+    by: Option<i64>,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let changes = (
+        site_settings::value.eq(value),
+        site_settings::updated_by.eq(by),
+        site_settings::updated_at.eq(now),
+    );
+    let updated = diesel::update(site_settings::table.find(key))
+        .set(changes)
+        .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(site_settings::table)
+            .values((site_settings::key.eq(key), changes))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// What the organisation publishes without sign-in (the public counts page).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Publication {
+    /// The counts page is on.
+    pub counts: bool,
+    /// The page also lists names.
+    pub names: bool,
+}
+
+const PUBLISH_COUNTS: &str = "publish_counts";
+const PUBLISH_NAMES: &str = "publish_names";
+
+/// Off unless a coordinator turned it on.
+pub fn publication(conn: &mut DbConn) -> QueryResult<Publication> {
+    Ok(Publication {
+        counts: get(conn, PUBLISH_COUNTS)?.as_deref() == Some("true"),
+        names: get(conn, PUBLISH_NAMES)?.as_deref() == Some("true"),
+    })
+}
+
+pub fn set_publication(
+    conn: &mut DbConn,
+    publication: Publication,
+    by: i64,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    // Names are only ever published on a published page.
+    let names = publication.counts && publication.names;
+    set(
+        conn,
+        PUBLISH_COUNTS,
+        &publication.counts.to_string(),
+        Some(by),
+        now,
+    )?;
+    set(conn, PUBLISH_NAMES, &names.to_string(), Some(by), now)
+}
