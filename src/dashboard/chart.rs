@@ -12,13 +12,13 @@ pub struct Row {
 }
 
 const WIDTH: f64 = 720.0;
-const LABEL_WIDTH: f64 = 250.0;
+const LABEL_WIDTH: f64 = 270.0;
 const VALUE_WIDTH: f64 = 50.0;
 const BAR_HEIGHT: f64 = 12.0;
 const ROW_GAP: f64 = 10.0;
 const LEGEND_HEIGHT: f64 = 24.0;
 /// Labels longer than this are shortened; the full label is in the tooltip.
-const LABEL_CHARS: usize = 38;
+const LABEL_CHARS: usize = 34;
 
 /// Text made safe for SVG content and attribute values.
 fn escape(text: &str) -> String {
@@ -76,7 +76,9 @@ pub fn horizontal_bars(title: &str, series: &[&str], rows: &[Row]) -> String {
         r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}"><title>{}</title>"#,
         escape(title)
     );
-    let mut x = LABEL_WIDTH;
+    // The legend runs along the top from the left edge; 6.5 units a
+    // character is a fair width for the 11px font.
+    let mut x = 0.0;
     for (i, name) in series.iter().enumerate() {
         let _ = write!(
             svg,
@@ -84,7 +86,7 @@ pub fn horizontal_bars(title: &str, series: &[&str], rows: &[Row]) -> String {
             x + 14.0,
             escape(name)
         );
-        x += 14.0 + 8.0 * name.chars().count() as f64 + 16.0;
+        x += 14.0 + 6.5 * name.chars().count() as f64 + 16.0;
     }
     for (r, row) in rows.iter().enumerate() {
         let top = LEGEND_HEIGHT + r as f64 * row_height;
