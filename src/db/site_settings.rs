@@ -77,3 +77,27 @@ pub fn set_publication(
     )?;
     set(conn, PUBLISH_NAMES, &names.to_string(), Some(by), now)
 }
+
+const REMINDER_SECRET: &str = "reminder_secret";
+
+/// The key that signs unsubscribe links: made once, at random, and kept in
+/// the database so every server and worker of the organisation shares it.
+pub fn reminder_secret(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Vec<u8>> {
+    use base64::engine::general_purpose::STANDARD;
+    use base64::Engine;
+    use rand::RngCore;
+    let decode = |v: &str| STANDARD.decode(v).ok().filter(|k| k.len() >= 32);
+    if let Some(key) = get(conn, REMINDER_SECRET)?.as_deref().and_then(decode) {
+        return Ok(key);
+    }
+    let mut key = vec![0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut key);
+    super::write_tx(conn, |conn| {
+        // Another process may have made it meanwhile; theirs wins.
+        if let Some(existing) = get(conn, REMINDER_SECRET)?.as_deref().and_then(decode) {
+            return Ok(existing);
+        }
+        set(conn, REMINDER_SECRET, &STANDARD.encode(&key), None, now)?;
+        Ok(key)
+    })
+}

@@ -226,3 +226,51 @@ pub fn set_trusted(
         .execute(conn)
         .map(drop)
 }
+
+/// What a user chose on the reminders page.
+#[derive(Debug, Clone, PartialEq, Eq, AsChangeset)]
+#[diesel(table_name = users, treat_none_as_null = true)]
+pub struct ReminderPrefs {
+    pub remind_frequency: RemindFrequency,
+    pub remind_digest: bool,
+    /// Days without a letter to someone one writes to before a nudge; `None` turns it off.
+    pub remind_dry_spell_days: Option<i32>,
+    pub remind_birthdays: bool,
+    pub remind_replies: bool,
+    pub remind_transfers: bool,
+    pub remind_letter_status: bool,
+    pub remind_coordinator_digest: bool,
+    pub time_zone: String,
+    pub locale: String,
+    pub writes_languages: String,
+}
+
+impl ReminderPrefs {
+    pub fn of(user: &User) -> ReminderPrefs {
+        ReminderPrefs {
+            remind_frequency: user.remind_frequency,
+            remind_digest: user.remind_digest,
+            remind_dry_spell_days: user.remind_dry_spell_days,
+            remind_birthdays: user.remind_birthdays,
+            remind_replies: user.remind_replies,
+            remind_transfers: user.remind_transfers,
+            remind_letter_status: user.remind_letter_status,
+            remind_coordinator_digest: user.remind_coordinator_digest,
+            time_zone: user.time_zone.clone(),
+            locale: user.locale.clone(),
+            writes_languages: user.writes_languages.clone(),
+        }
+    }
+}
+
+pub fn set_reminders(
+    conn: &mut DbConn,
+    id: i64,
+    prefs: &ReminderPrefs,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set((prefs, users::updated_at.eq(now)))
+        .execute(conn)
+        .map(drop)
+}

@@ -59,7 +59,10 @@ pub async fn middleware(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if unsafe_method && !same_origin(&req) {
+    // An unsubscribe link carries its own signature; mail providers post
+    // to it from their servers (RFC 8058).
+    let signed_link = req.path().starts_with("/unsubscribe/");
+    if unsafe_method && !signed_link && !same_origin(&req) {
         // A response, not an error, so that the error pages draw it.
         let response = AppError::CsrfRejected.error_response();
         return Ok(req.into_response(response).map_into_right_body());

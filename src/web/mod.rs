@@ -19,6 +19,7 @@ pub mod pick;
 pub mod post;
 pub mod prisoners;
 pub mod rate_limit;
+pub mod reminders;
 pub mod replies;
 pub mod review;
 pub mod uploads;
@@ -41,5 +42,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(replies::routes)
         .configure(dashboard::routes)
         .configure(counts::routes)
+        .configure(reminders::routes)
         .service(pick::write_to_someone);
 }

@@ -16,6 +16,7 @@ const MEMBER_PAGES: &[&str] = &[
     "/facilities/{f}",
     "/letters",
     "/letters/new?prisoner={p}",
+    "/settings/reminders",
 ];
 
 /// Pages for coordinators only.

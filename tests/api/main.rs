@@ -15,6 +15,7 @@ mod migrations;
 mod pages;
 mod post;
 mod prisoners;
+mod reminders;
 mod replies;
 mod review;
 mod setup;
