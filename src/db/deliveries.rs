@@ -478,3 +478,28 @@ pub fn queue_letter(
     }
     Ok(())
 }
+
+/// Records that the row was not sent because it is no longer wanted (a
+/// reminder its recipient turned off); false when no longer this worker's.
+pub fn record_cancelled(
+    conn: &mut DbConn,
+    id: i64,
+    worker: &str,
+    reason: &str,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        deliveries::table
+            .find(id)
+            .filter(deliveries::state.eq(DeliveryState::Claimed))
+            .filter(deliveries::claimed_by.eq(worker)),
+    )
+    .set((
+        deliveries::state.eq(DeliveryState::Cancelled),
+        deliveries::last_error.eq(reason),
+        deliveries::finished_at.eq(now),
+        deliveries::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}

@@ -14,6 +14,7 @@ pub mod migrations;
 pub mod notifications;
 pub mod placements;
 pub mod prisoners;
+pub mod reminders;
 pub mod replies;
 pub mod schema;
 pub mod sessions;

@@ -63,3 +63,26 @@ pub fn mark_sent(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult<
         .execute(conn)
         .map(drop)
 }
+
+pub fn set_delivery(conn: &mut DbConn, id: i64, delivery_id: i64) -> QueryResult<()> {
+    diesel::update(notifications::table.find(id))
+        .set(notifications::delivery_id.eq(delivery_id))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Notification>> {
+    notifications::table
+        .find(id)
+        .select(Notification::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn for_delivery(conn: &mut DbConn, delivery_id: i64) -> QueryResult<Option<Notification>> {
+    notifications::table
+        .filter(notifications::delivery_id.eq(delivery_id))
+        .select(Notification::as_select())
+        .first(conn)
+        .optional()
+}

@@ -10,12 +10,15 @@ use chrono::{NaiveDateTime, TimeDelta};
 use super::email::{self, LetterMail};
 use super::gateway::{split_pages, Gateway, Submission};
 use super::{Accepted, Failure, RetryPolicy};
+use crate::dashboard::dates::LeadTimes;
 use crate::db::deliveries::{self, Delivery};
 use crate::db::facilities::{self, Facility, Service};
 use crate::db::letters::{self, Channel, Letter, LetterStatus};
 use crate::db::prisoners::{self, Prisoner};
 use crate::db::{self, audit, placements, schema, Db, DbError};
 use crate::mail::Mailer;
+use crate::reminders::{scan, send};
+use crate::templates::Templates;
 
 /// Characters on one e-letter page (ФСИН-Письмо's rule; Zonatelecom's is close).
 pub const PAGE_CHARS: usize = 2500;
@@ -30,7 +33,21 @@ pub struct Worker {
     /// A claim older than this is taken to belong to a dead worker.
     lease: TimeDelta,
     batch: i64,
+    reminders: Option<Reminders>,
 }
+
+/// What the worker needs to scan for and send reminder e-mails. These go
+/// over SMTP when it is set up, else into the outbox folder.
+pub struct Reminders {
+    pub mailer: Mailer,
+    pub templates: std::sync::Arc<Templates>,
+    pub from: String,
+    pub base_url: String,
+    pub lead: LeadTimes,
+}
+
+/// How often the worker looks for reminders that have come due.
+pub const REMINDER_SCAN_EVERY: Duration = Duration::from_secs(300);
 
 /// What the worker needs to know to send one letter.
 struct Parcel {
@@ -44,6 +61,8 @@ enum Action {
     Delivered(Accepted),
     Failed(Failure),
     Manual,
+    /// Not sent, because it is no longer wanted.
+    Cancelled(&'static str),
 }
 
 impl Worker {
@@ -56,6 +75,7 @@ impl Worker {
             mailer: None,
             lease: TimeDelta::minutes(10),
             batch: 20,
+            reminders: None,
         }
     }
 
@@ -90,7 +110,30 @@ impl Worker {
             worker =
                 worker.with_mailer(Mailer::from_settings(settings)?, settings.mail_from.clone());
         }
-        Ok(worker)
+        Ok(worker.with_reminders(Reminders {
+            mailer: Mailer::from_settings(settings)?,
+            templates: std::sync::Arc::new(Templates::load()?),
+            from: settings.mail_from.clone(),
+            base_url: settings.base_url.clone(),
+            lead: settings.lead_times,
+        }))
+    }
+
+    /// Scans for due reminders and sends them.
+    pub fn with_reminders(mut self, reminders: Reminders) -> Worker {
+        self.reminders = Some(reminders);
+        self
+    }
+
+    /// Enqueues the reminders due now; returns how many.
+    pub async fn scan_reminders(&self) -> Result<usize, DbError> {
+        let Some(reminders) = &self.reminders else {
+            return Ok(0);
+        };
+        let lead = reminders.lead;
+        self.db
+            .run(move |conn| scan::run(conn, db::now(), lead))
+            .await
     }
 
     pub fn with_policy(mut self, policy: RetryPolicy) -> Worker {
@@ -139,7 +182,16 @@ impl Worker {
     /// Runs until `stop` resolves, sleeping `idle` when there is nothing due.
     pub async fn run(self, idle: Duration, stop: impl std::future::Future<Output = ()>) {
         tokio::pin!(stop);
+        let mut last_scan: Option<std::time::Instant> = None;
         loop {
+            if last_scan.is_none_or(|at| at.elapsed() >= REMINDER_SCAN_EVERY) {
+                last_scan = Some(std::time::Instant::now());
+                match self.scan_reminders().await {
+                    Ok(n) if n > 0 => tracing::info!(enqueued = n, "reminders enqueued"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "reminder scan failed"),
+                }
+            }
             let handled = match self.run_once().await {
                 Ok(n) => n,
                 Err(e) => {
@@ -159,8 +211,13 @@ impl Worker {
 
     async fn process(&self, delivery: Delivery) -> Result<(), DbError> {
         let Some(letter_id) = delivery.letter_id else {
-            // Notification e-mails are sent by their own job.
-            return Ok(());
+            let action = self.send_reminder(&delivery).await?;
+            let worker = self.id.clone();
+            let policy = self.policy;
+            return self
+                .db
+                .run(move |conn| record(conn, &worker, &delivery, action, policy))
+                .await;
         };
         let parcel = self
             .db
@@ -175,6 +232,50 @@ impl Worker {
         self.db
             .run(move |conn| record(conn, &worker, &delivery, action, policy))
             .await
+    }
+
+    /// A reminder e-mail: read what it says now, then send it with no
+    /// transaction open.
+    async fn send_reminder(&self, delivery: &Delivery) -> Result<Action, DbError> {
+        let Some(reminders) = &self.reminders else {
+            return Ok(Action::Failed(Failure::Temporary(
+                "this worker does not send reminders".to_owned(),
+            )));
+        };
+        if delivery.channel != scan::CHANNEL {
+            return Ok(Action::Failed(Failure::Permanent(format!(
+                "unknown outbox channel {:?}",
+                delivery.channel
+            ))));
+        }
+        let id = delivery.id;
+        let base_url = reminders.base_url.clone();
+        let lead = reminders.lead;
+        let prepared = self
+            .db
+            .run(move |conn| {
+                let Some(note) = crate::db::notifications::for_delivery(conn, id)? else {
+                    return Ok::<_, DbError>(None);
+                };
+                send::prepare(conn, &note, &base_url, lead, db::now())
+            })
+            .await?;
+        let Some(prepared) = prepared else {
+            return Ok(Action::Cancelled("no longer wanted"));
+        };
+        let message = match send::message(
+            &reminders.templates,
+            &reminders.from,
+            &delivery.idempotency_key,
+            &prepared,
+        ) {
+            Ok(m) => m,
+            Err(e) => return Ok(Action::Failed(Failure::Permanent(e.to_string()))),
+        };
+        Ok(match reminders.mailer.send(message).await {
+            Ok(()) => Action::Delivered(Accepted::default()),
+            Err(e) => Action::Failed(Failure::Temporary(e.to_string())),
+        })
     }
 
     async fn deliver(&self, delivery: &Delivery, parcel: &Parcel) -> Action {
@@ -305,12 +406,16 @@ fn record(
                     // Our claim expired and another worker took the row: it records.
                     return Ok(());
                 }
-                if let Some(letter_id) = delivery.letter_id {
-                    mark_letter_sent(conn, letter_id, &accepted, now)?;
+                match delivery.letter_id {
+                    Some(letter_id) => mark_letter_sent(conn, letter_id, &accepted, now)?,
+                    None => mark_reminder_sent(conn, delivery.id, now)?,
                 }
             }
             Action::Manual => {
                 deliveries::record_manual(conn, delivery.id, worker, now)?;
+            }
+            Action::Cancelled(reason) => {
+                deliveries::record_cancelled(conn, delivery.id, worker, reason, now)?;
             }
             Action::Failed(failure) => {
                 let (message, retry_at) = match &failure {
@@ -328,6 +433,25 @@ fn record(
         }
         Ok(())
     })
+}
+
+/// The reminder's record says it went out; a reply's writer is now told.
+fn mark_reminder_sent(
+    conn: &mut db::DbConn,
+    delivery_id: i64,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    use crate::db::notifications;
+    let Some(note) = notifications::for_delivery(conn, delivery_id)? else {
+        return Ok(());
+    };
+    notifications::mark_sent(conn, note.id, now)?;
+    if note.subject_type.as_deref() == Some("reply") {
+        if let Some(reply) = note.subject_id {
+            crate::db::replies::mark_writer_notified(conn, reply, now)?;
+        }
+    }
+    Ok(())
 }
 
 fn mark_letter_sent(

@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use lettre::message::MessageBuilder;
 use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde::Serialize;
@@ -75,6 +76,18 @@ pub fn compose(
     to: &str,
     data: &impl Serialize,
 ) -> Result<Message, MailError> {
+    compose_with(templates, name, from, to, data, |b| b)
+}
+
+/// As `compose`, with `extra` adding headers to the message.
+pub fn compose_with(
+    templates: &Templates,
+    name: &str,
+    from: &str,
+    to: &str,
+    data: &impl Serialize,
+    extra: impl FnOnce(MessageBuilder) -> MessageBuilder,
+) -> Result<Message, MailError> {
     let render_err = |e: crate::error::AppError| MailError::Render(format!("{e:?}"));
     let subject = templates
         .render_text(&format!("email/{name}/subject"), data)
@@ -89,7 +102,7 @@ pub fn compose(
         .parse()
         .map_err(|_| MailError::Address(from.to_owned()))?;
     let to: Mailbox = to.parse().map_err(|_| MailError::Address(to.to_owned()))?;
-    Message::builder()
+    extra(Message::builder())
         .from(from)
         .to(to)
         .subject(subject.trim())

@@ -1,7 +1,9 @@
 //! E-mail reminders to supporters (issue 8): the kinds, when each is due,
 //! and the signed links that turn them off.
 
+pub mod scan;
 pub mod schedule;
+pub mod send;
 pub mod token;
 
 use crate::db::text_enum::text_enum;

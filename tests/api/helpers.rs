@@ -98,6 +98,8 @@ impl Drop for TestDb {
 /// An e-mail as a test reads it.
 #[derive(Debug, Clone)]
 pub struct Mail {
+    /// The whole message as received, headers included.
+    pub raw: String,
     pub to: String,
     pub subject: String,
     pub text: String,
@@ -116,6 +118,7 @@ impl Mail {
             .unwrap_or_default()
             .to_owned();
         Mail {
+            raw: String::from_utf8_lossy(raw).into_owned(),
             to,
             subject: message.subject().unwrap_or_default().to_owned(),
             text: message

@@ -116,3 +116,234 @@ both_backends! {
         assert_eq!(visitor.get("/unsubscribe/nonsense").await.status(), 404);
     }
 }
+
+mod sending {
+    use chrono::{NaiveDateTime, TimeDelta};
+    use konvert::dashboard::dates::LeadTimes;
+    use konvert::db::facilities::{self, FacilityForm};
+    use konvert::db::letters::{self, Channel, LetterStatus, NewLetter};
+    use konvert::db::placements::{self, NewPlacement};
+    use konvert::db::prisoners::{self, PrisonerForm, TagKind};
+    use konvert::db::replies::{self, MatchState, NewReply, ReplyChannel};
+    use konvert::db::users::{self, ReminderPrefs, Role, User};
+    use konvert::db::{self, Db, DbError};
+    use konvert::delivery::worker::{Reminders, Worker};
+    use konvert::reminders::scan;
+
+    use crate::both_backends;
+    use crate::helpers::*;
+    use crate::smtp_sink::SmtpSink;
+
+    fn at(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
+    }
+
+    fn worker(app: &TestApp, sink: &SmtpSink) -> Worker {
+        let settings = konvert::config::RawSettings {
+            data_dir: Some(app.data_dir.clone()),
+            smtp_url: Some(sink.url()),
+            ..Default::default()
+        }
+        .resolve()
+        .unwrap();
+        Worker::new(app.db.clone(), "w1").with_reminders(Reminders {
+            mailer: konvert::mail::Mailer::from_settings(&settings).unwrap(),
+            templates: std::sync::Arc::new(konvert::templates::Templates::load().unwrap()),
+            from: "Konvert <reminders@example.org>".into(),
+            base_url: app.address.clone(),
+            lead: LeadTimes::default(),
+        })
+    }
+
+    async fn drain(w: &Worker) {
+        for _ in 0..50 {
+            if w.run_once().await.unwrap() == 0 {
+                return;
+            }
+        }
+        panic!("the queue did not drain");
+    }
+
+    async fn scan_at(db: &Db, now: NaiveDateTime) -> usize {
+        db.run(move |c| scan::run(c, now, LeadTimes::default()))
+            .await
+            .unwrap()
+    }
+
+    async fn prefs(db: &Db, user: &User, change: impl FnOnce(&mut ReminderPrefs) + Send + 'static) {
+        let user = user.clone();
+        db.run(move |c| {
+            let mut p = ReminderPrefs::of(&user);
+            change(&mut p);
+            users::set_reminders(c, user.id, &p, db::now())?;
+            Ok::<_, DbError>(())
+        })
+        .await
+        .unwrap();
+    }
+
+    both_backends! {
+        async fn each_kind_arrives_once_in_the_right_language_and_stops_on_unsubscribe(backend) {
+            let Some(sink) = SmtpSink::start() else { return };
+            let Some(app) = spawn_app(backend).await else { return };
+            let vera = app.create_user("vera@example.org", Role::Volunteer).await;
+            let john = app.create_user("john@example.org", Role::Volunteer).await;
+            let boris = app.create_user("boris@example.org", Role::Coordinator).await;
+            prefs(&app.db, &vera, |p| { p.time_zone = "Europe/Moscow".into(); p.remind_dry_spell_days = Some(30); }).await;
+            prefs(&app.db, &john, |p| { p.locale = "en".into(); p.writes_languages = "ru en".into(); }).await;
+            let (vera_id, john_id) = (vera.id, john.id);
+            let now = db::now();
+            app.db
+                .run(move |c| {
+                    let f1 = facilities::insert(c, &FacilityForm { country: "RU".into(), name: "ИК-1".into(), ..Default::default() }, now)?;
+                    let f2 = facilities::insert(c, &FacilityForm { country: "RU".into(), name: "ИК-2 Новая".into(), ..Default::default() }, now)?;
+                    let mut form = PrisonerForm::new("Горинов", "Алексей", None);
+                    let birthday = (now + TimeDelta::days(10)).date();
+                    form.set_birth_date(Some(prisoners::BirthDate::from_date(chrono::Datelike::with_year(&birthday, 1961).unwrap_or(birthday))));
+                    let p = prisoners::insert(c, &form, now)?.id;
+                    prisoners::add_tag(c, p, TagKind::Language, "ru")?;
+                    let place = |c: &mut db::DbConn, f: i64, when: NaiveDateTime| placements::transfer(c, &NewPlacement { prisoner_id: p, facility_id: Some(f), started_on: None, address_confirmed_at: Some(when), source: None, notes: String::new(), created_by: None }, when.date(), when);
+                    let first = place(c, f1.id, now - TimeDelta::days(100))?;
+                    let letter = |c: &mut db::DbConn, writer: i64, code: &str, days_ago: i64| letters::insert(c, &NewLetter {
+                        writer_id: writer, prisoner_id: p, placement_id: Some(first.id), address_snapshot: None, language: "ru".into(),
+                        body: "Письмо".into(), channel: Channel::Post, status: LetterStatus::Draft, pen_name: None, reply_blank: false,
+                        reply_code: Some(code.into()), created_at: now - TimeDelta::days(days_ago), updated_at: now - TimeDelta::days(days_ago),
+                    });
+                    // Vera wrote 40 days ago and got a reply; her second letter came back for edits.
+                    let sent = letter(c, vera_id, "AAAA1111", 40)?;
+                    letters::set_status(c, sent.id, LetterStatus::Sent, now - TimeDelta::days(40))?;
+                    let reply = replies::insert(c, &NewReply {
+                        prisoner_id: Some(p), letter_id: Some(sent.id), writer_id: Some(vera_id), received_at: now - TimeDelta::days(1),
+                        channel: ReplyChannel::Paper, reply_code: None, transcription: "Спасибо за письмо!".into(), notes: String::new(),
+                        blank_unused: false, match_state: MatchState::Matched, source_message_id: None, logged_by: None,
+                        created_at: now, updated_at: now,
+                    })?;
+                    let _ = reply;
+                    let returned = letter(c, vera_id, "BBBB2222", 2)?;
+                    letters::set_status(c, returned.id, LetterStatus::ReturnedToWriter, now)?;
+                    // John's letter waits for review: news for the coordinator.
+                    let waiting = letter(c, john_id, "CCCC3333", 1)?;
+                    letters::set_status(c, waiting.id, LetterStatus::Submitted, now)?;
+                    // And the person was moved today.
+                    place(c, f2.id, now)?;
+                    Ok::<_, DbError>(())
+                })
+                .await
+                .unwrap();
+
+            let first_scan = scan_at(&app.db, now).await;
+            let w = worker(&app, &sink);
+            drain(&w).await;
+            let mails = sink.wait_for(first_scan).await;
+            assert_eq!(mails.len(), first_scan, "every enqueued reminder arrives");
+            let to = |who: &str| mails.iter().filter(|m| m.to == who).collect::<Vec<_>>();
+            let subjects = |who: &str| { let mut s: Vec<String> = to(who).iter().map(|m| m.subject.clone()).collect(); s.sort(); s };
+            let vera_mail = subjects("vera@example.org");
+            for expected in ["Они ждут письма", "Вы давно не писали: Горинов Алексей", "День рождения", "Новый адрес: Горинов Алексей", "Письмо нужно поправить (Горинов Алексей)", "ответил"] {
+                assert!(vera_mail.iter().any(|s| s.contains(expected)), "{expected} in {vera_mail:?}");
+            }
+            assert_eq!(vera_mail.len(), 6, "{vera_mail:?}");
+            assert_eq!(subjects("john@example.org"), vec!["They are waiting for a letter".to_owned()], "John reads English");
+            let boris_mail = subjects("boris@example.org");
+            assert!(boris_mail.iter().any(|s| s == "Konvert: что требует внимания"), "{boris_mail:?}");
+            let transfer = to("vera@example.org").into_iter().find(|m| m.subject.starts_with("Новый адрес")).unwrap();
+            assert!(transfer.text.contains("ИК-2 Новая"), "{}", transfer.text);
+            assert!(!transfer.text.contains("&quot;") && !transfer.text.contains("&lt;"), "plain text is not HTML-escaped");
+            for m in &mails {
+                assert!(m.raw.contains("List-Unsubscribe: <http://127.0.0.1:"), "{}", m.raw);
+                assert!(m.raw.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
+            }
+
+            // A restart: the same scan again finds everything recorded.
+            assert_eq!(scan_at(&app.db, now).await, 0);
+            drain(&w).await;
+            assert_eq!(sink.received().len(), mails.len(), "no duplicates after a restart");
+
+            // Vera unsubscribes from everything with the link in her e-mail.
+            let visitor = spawn_client(&app).unwrap();
+            let digest = to("vera@example.org").into_iter().find(|m| m.subject == "Они ждут письма").unwrap();
+            let unsubscribe_all = digest.text.lines().find(|l| l.contains("Отписаться от всех")).and_then(|l| l.split_whitespace().last()).unwrap().to_owned();
+            let path = unsubscribe_all.trim_start_matches(&app.address);
+            assert_eq!(visitor.post_form_raw(path, &[("List-Unsubscribe", "One-Click")]).await.status(), 200);
+
+            // Next week: John's digest comes again, nothing for Vera.
+            let before = sink.received().len();
+            let next_week = now + TimeDelta::days(7);
+            scan_at(&app.db, next_week).await;
+            drain(&w).await;
+            let later = sink.wait_for(before + 1).await;
+            let new: Vec<_> = later[before..].iter().map(|m| m.to.clone()).collect();
+            assert!(new.contains(&"john@example.org".to_owned()), "{new:?}");
+            assert!(!new.contains(&"vera@example.org".to_owned()), "nothing after unsubscribing: {new:?}");
+            let _ = boris;
+        }
+    }
+
+    both_backends! {
+        async fn the_weekly_digest_goes_out_on_monday_morning_in_each_time_zone(backend) {
+            let Some(sink) = SmtpSink::start() else { return };
+            let Some(app) = spawn_app(backend).await else { return };
+            let east = app.create_user("east@example.org", Role::Volunteer).await;
+            let west = app.create_user("west@example.org", Role::Volunteer).await;
+            prefs(&app.db, &east, |p| p.time_zone = "Asia/Vladivostok".into()).await;
+            prefs(&app.db, &west, |p| p.time_zone = "America/New_York".into()).await;
+            app.db
+                .run(|c| {
+                    let now = db::now();
+                    let f = facilities::insert(c, &FacilityForm { country: "RU".into(), name: "ИК".into(), ..Default::default() }, now)?;
+                    let p = prisoners::insert(c, &PrisonerForm::new("Ждущий", "Илья", None), now)?.id;
+                    placements::transfer(c, &NewPlacement { prisoner_id: p, facility_id: Some(f.id), started_on: None, address_confirmed_at: Some(now), source: None, notes: String::new(), created_by: None }, now.date(), now)?;
+                    Ok::<_, DbError>(())
+                })
+                .await
+                .unwrap();
+            let w = worker(&app, &sink);
+            // Sunday 22 November, 20:00 UTC. In New York it is Sunday afternoon
+            // of week 47, whose digest is due since Monday (a new account gets
+            // the current one). In Vladivostok it is Monday 06:00 of week 48:
+            // not morning yet.
+            assert_eq!(scan_at(&app.db, at("2026-11-22 20:00")).await, 1);
+            drain(&w).await;
+            assert_eq!(sink.wait_for(1).await[0].to, "west@example.org");
+            // 22:00 UTC is Monday 08:00 in Vladivostok.
+            assert_eq!(scan_at(&app.db, at("2026-11-22 21:59")).await, 0);
+            assert_eq!(scan_at(&app.db, at("2026-11-22 22:00")).await, 1);
+            drain(&w).await;
+            let mails = sink.wait_for(2).await;
+            assert_eq!(mails[1].to, "east@example.org");
+            // New York is UTC-5 in November: Monday 08:00 there is 13:00 UTC.
+            assert_eq!(scan_at(&app.db, at("2026-11-23 12:59")).await, 0);
+            assert_eq!(scan_at(&app.db, at("2026-11-23 13:00")).await, 1);
+            drain(&w).await;
+            let mails = sink.wait_for(3).await;
+            assert_eq!(mails.len(), 3);
+            assert_eq!(mails[2].to, "west@example.org");
+        }
+    }
+
+    both_backends! {
+        async fn a_reminder_turned_off_after_it_was_enqueued_is_not_sent(backend) {
+            let Some(sink) = SmtpSink::start() else { return };
+            let Some(app) = spawn_app(backend).await else { return };
+            let vera = app.create_user("vera@example.org", Role::Volunteer).await;
+            app.db
+                .run(|c| {
+                    let now = db::now();
+                    let f = facilities::insert(c, &FacilityForm { country: "RU".into(), name: "ИК".into(), ..Default::default() }, now)?;
+                    let p = prisoners::insert(c, &PrisonerForm::new("Ждущий", "Илья", None), now)?.id;
+                    placements::transfer(c, &NewPlacement { prisoner_id: p, facility_id: Some(f.id), started_on: None, address_confirmed_at: Some(now), source: None, notes: String::new(), created_by: None }, now.date(), now)?;
+                    Ok::<_, DbError>(())
+                })
+                .await
+                .unwrap();
+            assert_eq!(scan_at(&app.db, at("2026-11-23 12:00")).await, 1);
+            prefs(&app.db, &vera, |p| p.remind_digest = false).await;
+            let w = worker(&app, &sink);
+            drain(&w).await;
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            assert!(sink.received().is_empty());
+            let state = app.db.run(|c| Ok::<_, DbError>(konvert::db::deliveries::count_by_state(c)?)).await.unwrap();
+            assert!(state.iter().any(|(s, n)| *s == konvert::db::deliveries::DeliveryState::Cancelled && *n == 1), "{state:?}");
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! The reads behind the reminder scan. Each is one query over all
+//! supporters at once, so that a scan costs the same few queries however
+//! many people are due.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::letters::{LetterStatus, ON_THE_WAY};
+use super::replies::MatchState;
+use super::schema::{letters, notifications, placements, replies, users};
+use super::users::User;
+use super::DbConn;
+
+/// Everyone who may get e-mail: accounts that are not disabled.
+pub fn active_users(conn: &mut DbConn) -> QueryResult<Vec<User>> {
+    users::table
+        .filter(users::disabled.eq(false))
+        .order(users::id)
+        .select(User::as_select())
+        .load(conn)
+}
+
+/// One writer's correspondence with one person: when the first and the
+/// latest of their sent letters went out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Correspondence {
+    pub writer_id: i64,
+    pub prisoner_id: i64,
+    pub first_sent: NaiveDateTime,
+    pub last_sent: NaiveDateTime,
+}
+
+/// Every writer and person who have letters sent between them.
+pub fn correspondences(conn: &mut DbConn) -> QueryResult<Vec<Correspondence>> {
+    use diesel::dsl::{max, min};
+    let rows: Vec<(i64, i64, Option<NaiveDateTime>, Option<NaiveDateTime>)> = letters::table
+        .filter(letters::sent_at.is_not_null())
+        .group_by((letters::writer_id, letters::prisoner_id))
+        .select((
+            letters::writer_id,
+            letters::prisoner_id,
+            min(letters::sent_at),
+            max(letters::sent_at),
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(writer_id, prisoner_id, first, last)| {
+            Some(Correspondence {
+                writer_id,
+                prisoner_id,
+                first_sent: first?,
+                last_sent: last?,
+            })
+        })
+        .collect())
+}
+
+/// Writer and person pairs with a letter being written or on its way.
+pub fn letters_on_the_way(conn: &mut DbConn) -> QueryResult<HashSet<(i64, i64)>> {
+    let rows: Vec<(i64, i64)> = letters::table
+        .filter(letters::status.eq_any(ON_THE_WAY))
+        .select((letters::writer_id, letters::prisoner_id))
+        .distinct()
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Placements with a facility recorded since `since`: transfers and new
+/// addresses, as (placement, person, when recorded).
+pub fn new_addresses_since(
+    conn: &mut DbConn,
+    since: NaiveDateTime,
+) -> QueryResult<Vec<(i64, i64, NaiveDateTime)>> {
+    placements::table
+        .filter(placements::created_at.ge(since))
+        .filter(placements::facility_id.is_not_null())
+        .select((
+            placements::id,
+            placements::prisoner_id,
+            placements::created_at,
+        ))
+        .load(conn)
+}
+
+/// Letters returned to their writer or rejected since `since`:
+/// (letter, writer, status). Only letters still in that status count.
+pub fn returned_or_rejected_since(
+    conn: &mut DbConn,
+    since: NaiveDateTime,
+) -> QueryResult<Vec<(i64, i64, LetterStatus)>> {
+    letters::table
+        .filter(
+            letters::status
+                .eq(LetterStatus::ReturnedToWriter)
+                .and(letters::returned_to_writer_at.ge(since))
+                .or(letters::status
+                    .eq(LetterStatus::Rejected)
+                    .and(letters::rejected_at.ge(since))),
+        )
+        .select((letters::id, letters::writer_id, letters::status))
+        .load(conn)
+}
+
+/// Matched replies received since `since` whose writer has not been told:
+/// (reply, writer).
+pub fn untold_replies_since(
+    conn: &mut DbConn,
+    since: NaiveDateTime,
+) -> QueryResult<Vec<(i64, i64)>> {
+    let rows: Vec<(i64, Option<i64>)> = replies::table
+        .filter(replies::received_at.ge(since))
+        .filter(replies::match_state.eq(MatchState::Matched))
+        .filter(replies::writer_notified_at.is_null())
+        .filter(replies::writer_id.is_not_null())
+        .select((replies::id, replies::writer_id))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, writer)| Some((id, writer?)))
+        .collect())
+}
+
+/// Which of `keys` are recorded already.
+pub fn existing_keys(conn: &mut DbConn, keys: &[String]) -> QueryResult<HashSet<String>> {
+    let mut found = HashSet::new();
+    // Chunks keep each statement under SQLite's bound-parameter limit.
+    for chunk in keys.chunks(500) {
+        let rows: Vec<String> = notifications::table
+            .filter(notifications::dedup_key.eq_any(chunk))
+            .select(notifications::dedup_key)
+            .load(conn)?;
+        found.extend(rows);
+    }
+    Ok(found)
+}
+
+/// A birth month and day, either of which may be unknown.
+pub type MonthDay = (Option<i32>, Option<i32>);
+
+/// The people among `ids` who can be written to, with their birth month
+/// and day when known.
+pub fn writable_with_birthdays(
+    conn: &mut DbConn,
+    ids: &[i64],
+) -> QueryResult<HashMap<i64, MonthDay>> {
+    use super::prisoners::PrisonerStatus;
+    use super::schema::prisoners;
+    let mut out = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(i64, Option<i32>, Option<i32>)> = prisoners::table
+            .filter(prisoners::id.eq_any(chunk))
+            .filter(prisoners::do_not_write.eq(false))
+            .filter(prisoners::status.ne_all([PrisonerStatus::Released, PrisonerStatus::Deceased]))
+            .select((prisoners::id, prisoners::birth_month, prisoners::birth_day))
+            .load(conn)?;
+        out.extend(rows.into_iter().map(|(id, m, d)| (id, (m, d))));
+    }
+    Ok(out)
+}
+
+/// When `writer`'s latest letter to `prisoner` was sent.
+pub fn last_sent_by(
+    conn: &mut DbConn,
+    writer: i64,
+    prisoner: i64,
+) -> QueryResult<Option<NaiveDateTime>> {
+    letters::table
+        .filter(letters::writer_id.eq(writer))
+        .filter(letters::prisoner_id.eq(prisoner))
+        .select(diesel::dsl::max(letters::sent_at))
+        .first(conn)
+}

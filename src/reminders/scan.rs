@@ -1,0 +1,258 @@
+//! The periodic scan: works out which reminders are due now and enqueues
+//! each through the outbox (a `notifications` row plus a `deliveries` row,
+//! in one transaction). The notification's key is unique per user, kind and
+//! period, so a scan repeated after a crash or on a second worker enqueues
+//! nothing twice; a scan that runs late still finds what is due.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{NaiveDateTime, TimeDelta};
+
+use super::schedule::{digest_due, local, time_zone};
+use super::ReminderKind;
+use crate::dashboard::dates::{next_birthday, send_by, LeadTimes};
+use crate::db::letters::LetterStatus;
+use crate::db::notifications::{self, NewNotification};
+use crate::db::reminders::{self as queries, Correspondence};
+use crate::db::users::{RemindFrequency, User};
+use crate::db::{deliveries, write_tx, DbConn, DbError};
+
+/// Events older than this are not reminded of (transfers, returned letters,
+/// replies): after a long outage, old news is not news.
+pub const EVENT_WINDOW: TimeDelta = TimeDelta::days(14);
+/// Birthday reminders start this many days before the last day to post.
+pub const BIRTHDAY_NOTICE_DAYS: i64 = 7;
+/// The outbox channel of reminder e-mails.
+pub const CHANNEL: &str = "reminder";
+
+/// One reminder that is due.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Due {
+    pub user_id: i64,
+    pub kind: ReminderKind,
+    pub dedup_key: String,
+    /// What it is about: ("prisoner", id), ("letter", id), …
+    pub subject: Option<(&'static str, i64)>,
+}
+
+/// Everything the scan decides from, read in a handful of queries.
+#[derive(Debug, Default)]
+pub struct Facts {
+    pub users: Vec<User>,
+    pub correspondences: Vec<Correspondence>,
+    pub on_the_way: HashSet<(i64, i64)>,
+    /// People who can be written to, with birth month and day.
+    pub writable: HashMap<i64, queries::MonthDay>,
+    /// (placement, person, recorded at).
+    pub new_addresses: Vec<(i64, i64, NaiveDateTime)>,
+    /// (letter, writer, status).
+    pub returned: Vec<(i64, i64, LetterStatus)>,
+    /// (reply, writer).
+    pub replies: Vec<(i64, i64)>,
+    /// Whether coordinators have anything to hear about.
+    pub coordinator_news: bool,
+}
+
+impl Facts {
+    pub fn read(conn: &mut DbConn, now: NaiveDateTime) -> Result<Facts, DbError> {
+        use crate::db::deliveries::DeliveryState;
+        let correspondences = queries::correspondences(conn)?;
+        let ids: Vec<i64> = correspondences
+            .iter()
+            .map(|c| c.prisoner_id)
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let since = now - EVENT_WINDOW;
+        let to_review = crate::db::letters::count_by_status(conn)?
+            .iter()
+            .any(|(s, n)| *s == LetterStatus::Submitted && *n > 0);
+        let dead = deliveries::count_by_state(conn)?
+            .iter()
+            .any(|(s, n)| *s == DeliveryState::Dead && *n > 0);
+        let unmatched = !crate::db::replies::unmatched(conn, 1)?.is_empty();
+        Ok(Facts {
+            users: queries::active_users(conn)?,
+            on_the_way: queries::letters_on_the_way(conn)?,
+            writable: queries::writable_with_birthdays(conn, &ids)?,
+            correspondences,
+            new_addresses: queries::new_addresses_since(conn, since)?,
+            returned: queries::returned_or_rejected_since(conn, since)?,
+            replies: queries::untold_replies_since(conn, since)?,
+            coordinator_news: to_review || dead || unmatched,
+        })
+    }
+}
+
+/// What is due at `now` (UTC), from the facts. Pure: the tests call it with
+/// made-up facts and clocks.
+pub fn plan(facts: &Facts, now: NaiveDateTime, lead: LeadTimes) -> Vec<Due> {
+    let mut due = Vec::new();
+    let mut by_writer: HashMap<i64, Vec<&Correspondence>> = HashMap::new();
+    for c in &facts.correspondences {
+        by_writer.entry(c.writer_id).or_default().push(c);
+    }
+    let mut by_prisoner: HashMap<i64, Vec<&Correspondence>> = HashMap::new();
+    for c in &facts.correspondences {
+        by_prisoner.entry(c.prisoner_id).or_default().push(c);
+    }
+    let wants: HashMap<i64, &User> = facts.users.iter().map(|u| (u.id, u)).collect();
+    for user in &facts.users {
+        let u = user.id;
+        let tz = time_zone(&user.time_zone);
+        let mut add = |kind: ReminderKind, key: String, subject: Option<(&'static str, i64)>| {
+            due.push(Due {
+                user_id: u,
+                kind,
+                dedup_key: key,
+                subject,
+            })
+        };
+        if user.remind_frequency != RemindFrequency::Never {
+            if let Some(period) = digest_due(user.remind_frequency, tz, now) {
+                if user.remind_digest {
+                    add(ReminderKind::Digest, format!("digest:{u}:{period}"), None);
+                }
+                if user.role.is_coordinator()
+                    && user.remind_coordinator_digest
+                    && facts.coordinator_news
+                {
+                    add(
+                        ReminderKind::CoordinatorDigest,
+                        format!("coordinator_digest:{u}:{period}"),
+                        None,
+                    );
+                }
+            }
+        }
+        let today = local(now, tz).date();
+        for c in by_writer.get(&u).map(Vec::as_slice).unwrap_or_default() {
+            let p = c.prisoner_id;
+            let Some((month, day)) = facts.writable.get(&p) else {
+                continue;
+            };
+            if let Some(days) = user.remind_dry_spell_days {
+                let quiet = now - c.last_sent >= TimeDelta::days(i64::from(days));
+                if quiet && !facts.on_the_way.contains(&(u, p)) {
+                    add(
+                        ReminderKind::DrySpell,
+                        format!("dry_spell:{u}:{p}:{}", c.last_sent.date()),
+                        Some(("prisoner", p)),
+                    );
+                }
+            }
+            if user.remind_birthdays {
+                let birthday = month
+                    .zip(*day)
+                    .and_then(|(m, d)| Some((u32::try_from(m).ok()?, u32::try_from(d).ok()?)))
+                    .and_then(|(m, d)| next_birthday(m, d, today));
+                if let Some(birthday) = birthday {
+                    let from = send_by(birthday, lead).post_domestic
+                        - TimeDelta::days(BIRTHDAY_NOTICE_DAYS);
+                    if today >= from {
+                        add(
+                            ReminderKind::Birthdays,
+                            format!("birthday:{u}:{p}:{birthday}"),
+                            Some(("prisoner", p)),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    // Transfers: everyone who wrote to the person before the new address.
+    for (placement, p, at) in &facts.new_addresses {
+        if !facts.writable.contains_key(p) {
+            continue;
+        }
+        for c in by_prisoner.get(p).map(Vec::as_slice).unwrap_or_default() {
+            let wanted = wants.get(&c.writer_id).is_some_and(|u| u.remind_transfers);
+            if wanted && c.first_sent < *at {
+                due.push(Due {
+                    user_id: c.writer_id,
+                    kind: ReminderKind::Transfers,
+                    dedup_key: format!("transfer:{}:{placement}", c.writer_id),
+                    subject: Some(("placement", *placement)),
+                });
+            }
+        }
+    }
+    for (letter, writer, status) in &facts.returned {
+        if wants.get(writer).is_some_and(|u| u.remind_letter_status) {
+            due.push(Due {
+                user_id: *writer,
+                kind: ReminderKind::LetterStatus,
+                dedup_key: format!("letter_status:{letter}:{status}"),
+                subject: Some(("letter", *letter)),
+            });
+        }
+    }
+    for (reply, writer) in &facts.replies {
+        if wants.get(writer).is_some_and(|u| u.remind_replies) {
+            due.push(Due {
+                user_id: *writer,
+                kind: ReminderKind::Replies,
+                // The same key the immediate reply e-mail records.
+                dedup_key: format!("reply:{reply}"),
+                subject: Some(("reply", *reply)),
+            });
+        }
+    }
+    due
+}
+
+/// Reads the facts, plans, and enqueues what is not recorded yet. Returns
+/// how many reminders were enqueued.
+pub fn run(conn: &mut DbConn, now: NaiveDateTime, lead: LeadTimes) -> Result<usize, DbError> {
+    let facts = Facts::read(conn, now)?;
+    let due = plan(&facts, now, lead);
+    let keys: Vec<String> = due.iter().map(|d| d.dedup_key.clone()).collect();
+    let known = queries::existing_keys(conn, &keys)?;
+    let fresh: Vec<&Due> = due
+        .iter()
+        .filter(|d| !known.contains(&d.dedup_key))
+        .collect();
+    let mut enqueued = 0;
+    // Batches keep each transaction short, so sign-ins are not kept waiting.
+    for batch in fresh.chunks(500) {
+        enqueued += write_tx(conn, |conn| {
+            let mut n = 0;
+            for d in batch {
+                if enqueue(conn, d, now)? {
+                    n += 1;
+                }
+            }
+            Ok::<_, DbError>(n)
+        })?;
+    }
+    Ok(enqueued)
+}
+
+/// Records the notification and its outbox row; false when another scan
+/// recorded it first.
+fn enqueue(conn: &mut DbConn, due: &Due, now: NaiveDateTime) -> Result<bool, DbError> {
+    let Some(note) = notifications::insert_once(
+        conn,
+        &NewNotification {
+            user_id: due.user_id,
+            kind: due.kind.to_string(),
+            dedup_key: due.dedup_key.clone(),
+            subject_type: due.subject.map(|(t, _)| t.to_owned()),
+            subject_id: due.subject.map(|(_, id)| id),
+            created_at: now,
+        },
+    )?
+    else {
+        return Ok(false);
+    };
+    // Due at once, also when a scan is run for a moment ahead of the clock.
+    let delivery = deliveries::enqueue(
+        conn,
+        None,
+        CHANNEL,
+        &format!("notification-{}", note.id),
+        now.min(crate::db::now()),
+    )?;
+    notifications::set_delivery(conn, note.id, delivery.id)?;
+    Ok(true)
+}
