@@ -503,3 +503,27 @@ pub fn record_cancelled(
     .execute(conn)?;
     Ok(n == 1)
 }
+
+/// Claims one pending row for `worker`, whatever its due time; false when
+/// someone else holds it or it is done.
+pub fn claim_one(
+    conn: &mut DbConn,
+    id: i64,
+    worker: &str,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        deliveries::table
+            .find(id)
+            .filter(deliveries::state.eq(DeliveryState::Pending)),
+    )
+    .set((
+        deliveries::state.eq(DeliveryState::Claimed),
+        deliveries::claimed_at.eq(now),
+        deliveries::claimed_by.eq(worker),
+        deliveries::attempts.eq(deliveries::attempts + 1),
+        deliveries::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}

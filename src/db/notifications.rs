@@ -86,3 +86,11 @@ pub fn for_delivery(conn: &mut DbConn, delivery_id: i64) -> QueryResult<Option<N
         .first(conn)
         .optional()
 }
+
+pub fn find_by_key(conn: &mut DbConn, dedup_key: &str) -> QueryResult<Option<Notification>> {
+    notifications::table
+        .filter(notifications::dedup_key.eq(dedup_key))
+        .select(Notification::as_select())
+        .first(conn)
+        .optional()
+}

@@ -408,7 +408,7 @@ fn record(
                 }
                 match delivery.letter_id {
                     Some(letter_id) => mark_letter_sent(conn, letter_id, &accepted, now)?,
-                    None => mark_reminder_sent(conn, delivery.id, now)?,
+                    None => scan::mark_sent(conn, delivery.id, now)?,
                 }
             }
             Action::Manual => {
@@ -433,25 +433,6 @@ fn record(
         }
         Ok(())
     })
-}
-
-/// The reminder's record says it went out; a reply's writer is now told.
-fn mark_reminder_sent(
-    conn: &mut db::DbConn,
-    delivery_id: i64,
-    now: NaiveDateTime,
-) -> Result<(), DbError> {
-    use crate::db::notifications;
-    let Some(note) = notifications::for_delivery(conn, delivery_id)? else {
-        return Ok(());
-    };
-    notifications::mark_sent(conn, note.id, now)?;
-    if note.subject_type.as_deref() == Some("reply") {
-        if let Some(reply) = note.subject_id {
-            crate::db::replies::mark_writer_notified(conn, reply, now)?;
-        }
-    }
-    Ok(())
 }
 
 fn mark_letter_sent(

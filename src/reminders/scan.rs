@@ -230,7 +230,7 @@ pub fn run(conn: &mut DbConn, now: NaiveDateTime, lead: LeadTimes) -> Result<usi
 
 /// Records the notification and its outbox row; false when another scan
 /// recorded it first.
-fn enqueue(conn: &mut DbConn, due: &Due, now: NaiveDateTime) -> Result<bool, DbError> {
+pub fn enqueue(conn: &mut DbConn, due: &Due, now: NaiveDateTime) -> Result<bool, DbError> {
     let Some(note) = notifications::insert_once(
         conn,
         &NewNotification {
@@ -255,4 +255,19 @@ fn enqueue(conn: &mut DbConn, due: &Due, now: NaiveDateTime) -> Result<bool, DbE
     )?;
     notifications::set_delivery(conn, note.id, delivery.id)?;
     Ok(true)
+}
+
+/// After the e-mail went out: the notification is marked sent, and for a
+/// reply, the reply's writer counts as told.
+pub fn mark_sent(conn: &mut DbConn, delivery_id: i64, now: NaiveDateTime) -> Result<(), DbError> {
+    let Some(note) = notifications::for_delivery(conn, delivery_id)? else {
+        return Ok(());
+    };
+    notifications::mark_sent(conn, note.id, now)?;
+    if note.subject_type.as_deref() == Some("reply") {
+        if let Some(reply) = note.subject_id {
+            crate::db::replies::mark_writer_notified(conn, reply, now)?;
+        }
+    }
+    Ok(())
 }
