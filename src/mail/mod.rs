@@ -2,6 +2,8 @@
 //! sending them with lettre, over SMTP when `KONVERT_SMTP_URL` is set, else
 //! as .eml files in `<data dir>/outbox` for an admin to read or forward.
 
+pub mod outbox;
+
 use std::path::PathBuf;
 use std::time::Duration;
 

@@ -13,6 +13,7 @@ pub mod facilities;
 pub mod health;
 pub mod home;
 pub mod letters;
+pub mod mail;
 pub mod middleware;
 pub mod outbox;
 pub mod pick;
@@ -43,5 +44,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(dashboard::routes)
         .configure(counts::routes)
         .configure(reminders::routes)
+        .configure(mail::routes)
         .service(pick::write_to_someone);
 }
