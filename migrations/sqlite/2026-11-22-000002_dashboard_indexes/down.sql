@@ -1,0 +1,2 @@
+DROP INDEX prisoners_writable;
+DROP INDEX prisoners_lacking_mail;
