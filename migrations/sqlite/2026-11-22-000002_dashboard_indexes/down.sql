@@ -1,2 +1,1 @@
-DROP INDEX prisoners_writable;
 DROP INDEX prisoners_lacking_mail;
