@@ -1,1 +1,2 @@
+DROP INDEX facilities_listed;
 DROP INDEX prisoners_lacking_mail;
