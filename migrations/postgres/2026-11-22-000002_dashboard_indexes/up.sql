@@ -10,3 +10,6 @@ CREATE INDEX prisoners_lacking_mail
     ON prisoners ((last_letter_sent_at IS NOT NULL), last_letter_sent_at, surname, id, do_not_write, status);
 -- The facility filter lists every facility in this order on each request.
 CREATE INDEX facilities_listed ON facilities (country, region, name);
+-- Open drafts for the page's prisoners: without it PostgreSQL intersected
+-- the page's letters with every draft in the table (letters_status).
+CREATE INDEX letters_prisoner_status ON letters (prisoner_id, status);
