@@ -17,6 +17,10 @@ use crate::db::replies::{self, MatchState, NewReply, ReplyChannel};
 use crate::db::users::{self, NewUser, Role};
 use crate::db::{audit, deliveries, write_tx, DbConn};
 
+mod scaled;
+
+pub use scaled::{load as load_scaled, ScaleOptions, DEFAULT_SEED};
+
 const DEMO_DOMAIN: &str = "demo.konvert.invalid";
 
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -33,6 +37,8 @@ pub struct DemoSummary {
 pub enum DemoError {
     #[error("the demo data is loaded already (users @{DEMO_DOMAIN} exist)")]
     AlreadyLoaded,
+    #[error("other prisoners were added while the demo loaded; nothing was kept, try again")]
+    Interleaved,
     #[error(transparent)]
     Db(#[from] diesel::result::Error),
 }

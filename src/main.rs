@@ -47,8 +47,19 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
-    /// Load an invented demo dataset (about 30 prisoners in 10 facilities).
-    Demo,
+    /// Load an invented demo dataset (about 30 prisoners in 10 facilities), or
+    /// one of any size with --prisoners and --letters (for benchmarks).
+    Demo {
+        /// How many invented prisoners (at least 1).
+        #[arg(long, value_name = "N", allow_hyphen_values = true)]
+        prisoners: Option<String>,
+        /// How many letters among them (needs --prisoners; 0 when left out).
+        #[arg(long, value_name = "M", allow_hyphen_values = true)]
+        letters: Option<String>,
+        /// The random seed; the same seed gives the same data.
+        #[arg(long, value_name = "S", allow_hyphen_values = true)]
+        seed: Option<String>,
+    },
     /// Print a Russian name in the dative case: "Surname Given [Patronymic]".
     Decline {
         #[arg(long)]
@@ -139,7 +150,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User {
             command: UserCommand::Create { email, role, name },
         } => create_user(&settings, &email, role, name),
-        Command::Demo => demo(&settings),
+        Command::Demo {
+            prisoners,
+            letters,
+            seed,
+        } => demo(
+            &settings,
+            prisoners.as_deref(),
+            letters.as_deref(),
+            seed.as_deref(),
+        ),
         Command::ImportReplies { paths } => import_replies(&settings, &paths),
         Command::Decline { .. } | Command::Translit { .. } | Command::Address { .. } => Ok(()),
     }
@@ -361,10 +381,29 @@ fn import_replies(settings: &Settings, paths: &[PathBuf]) -> anyhow::Result<()> 
     Ok(())
 }
 
-fn demo(settings: &Settings) -> anyhow::Result<()> {
+fn demo(
+    settings: &Settings,
+    prisoners: Option<&str>,
+    letters: Option<&str>,
+    seed: Option<&str>,
+) -> anyhow::Result<()> {
+    // The flags are read as text so that a bad value is one line, like every
+    // other input error, rather than clap's usage block.
+    let scale =
+        konvert::demo::ScaleOptions::from_flags(prisoners, letters, seed).map_err(BadInput)?;
     let db = open_db(settings)?;
     let mut conn = db.get()?;
-    let s = konvert::demo::load(&mut conn, db::now())?;
+    let s = match scale {
+        None => konvert::demo::load(&mut conn, db::now())?,
+        Some(options) => {
+            let started = std::time::Instant::now();
+            let s = konvert::demo::load_scaled(&mut conn, db::now(), &options, &mut |step| {
+                eprintln!("demo: {step} ({:.1} s)", started.elapsed().as_secs_f64());
+            })?;
+            eprintln!("demo: loaded in {:.1} s", started.elapsed().as_secs_f64());
+            s
+        }
+    };
     println!(
         "Loaded the demo data: {} facilities, {} prisoners, {} placements, {} letters, {} replies, {} users.",
         s.facilities, s.prisoners, s.placements, s.letters, s.replies, s.users

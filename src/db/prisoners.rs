@@ -475,20 +475,12 @@ fn like_escape(text: &str) -> String {
     out
 }
 
-/// The directory's query with the filter applied: prisoners, their open
-/// placement and its facility, in one statement so that the page never loads
-/// more than it shows. A macro because the boxed join type is unnameable.
-macro_rules! directory_query {
-    ($filter:expr) => {{
+/// The filters that need only the prisoners table, applied to `$query`
+/// (a boxed query that includes `prisoners`).
+macro_rules! prisoner_filters {
+    ($query:expr, $filter:expr) => {{
         let filter: &DirectoryFilter = $filter;
-        let mut query = prisoners::table
-            .left_join(
-                placements::table.on(placements::prisoner_id
-                    .eq(prisoners::id)
-                    .and(placements::ended_on.is_null())),
-            )
-            .left_join(facilities::table.on(placements::facility_id.eq(facilities::id.nullable())))
-            .into_boxed::<super::MultiBackend>();
+        let mut query = $query;
         if let Some(text) = &filter.query {
             // The key is lower-case ASCII words; each word of the query must
             // occur somewhere, in any order ("Андрей Русских" finds "Русских Андрей").
@@ -499,15 +491,6 @@ macro_rules! directory_query {
                         .escape('\\'),
                 );
             }
-        }
-        if let Some(country) = &filter.country {
-            query = query.filter(facilities::country.eq(country.clone()));
-        }
-        if let Some(region) = &filter.region {
-            query = query.filter(facilities::region.eq(region.clone()));
-        }
-        if let Some(facility_id) = filter.facility_id {
-            query = query.filter(facilities::id.eq(facility_id));
         }
         if let Some(status) = filter.status {
             query = query.filter(prisoners::status.eq(status));
@@ -532,6 +515,41 @@ macro_rules! directory_query {
     }};
 }
 
+/// The directory's query with the filter applied: prisoners, their open
+/// placement and its facility, in one statement so that the page never loads
+/// more than it shows. A macro because the boxed join type is unnameable.
+macro_rules! directory_query {
+    ($filter:expr) => {{
+        let filter: &DirectoryFilter = $filter;
+        let mut query = prisoners::table
+            .left_join(
+                placements::table.on(placements::prisoner_id
+                    .eq(prisoners::id)
+                    .and(placements::ended_on.is_null())),
+            )
+            .left_join(facilities::table.on(placements::facility_id.eq(facilities::id.nullable())))
+            .into_boxed::<super::MultiBackend>();
+        if let Some(country) = &filter.country {
+            query = query.filter(facilities::country.eq(country.clone()));
+        }
+        if let Some(region) = &filter.region {
+            query = query.filter(facilities::region.eq(region.clone()));
+        }
+        if let Some(facility_id) = filter.facility_id {
+            query = query.filter(facilities::id.eq(facility_id));
+        }
+        prisoner_filters!(query, filter)
+    }};
+}
+
+impl DirectoryFilter {
+    /// True when the filter looks at the current facility, so that counting
+    /// needs the placement and facility joins.
+    fn needs_facility(&self) -> bool {
+        self.country.is_some() || self.region.is_some() || self.facility_id.is_some()
+    }
+}
+
 /// How a directory page is sorted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DirectoryOrder {
@@ -550,9 +568,18 @@ pub fn directory_page(
     limit: i64,
     offset: i64,
 ) -> QueryResult<(Vec<DirectoryEntry>, i64)> {
-    let total: i64 = directory_query!(filter)
-        .select(diesel::dsl::count_star())
-        .get_result(conn)?;
+    // Everyone has at most one open placement (a unique index), so without
+    // a facility filter the joins cannot change the count: leave them out,
+    // and the count reads the prisoners_writable index alone.
+    let total: i64 = if filter.needs_facility() {
+        directory_query!(filter)
+            .select(diesel::dsl::count_star())
+            .get_result(conn)?
+    } else {
+        prisoner_filters!(prisoners::table.into_boxed::<super::MultiBackend>(), filter)
+            .select(diesel::dsl::count_star())
+            .get_result(conn)?
+    };
     let query = directory_query!(filter);
     let query = match order {
         DirectoryOrder::Name => query.order((
@@ -561,6 +588,8 @@ pub fn directory_page(
             prisoners::patronymic,
             prisoners::id,
         )),
+        // The index prisoners_lacking_mail has exactly these terms, so the
+        // first page is read in order rather than sorted.
         DirectoryOrder::LongestWithoutMail => query.order((
             prisoners::last_letter_sent_at.is_not_null(),
             prisoners::last_letter_sent_at.asc(),

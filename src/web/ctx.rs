@@ -151,18 +151,7 @@ impl Ctx {
 
     /// The data every page gets, under names pages must not reuse.
     fn base(&self) -> Value {
-        json!({
-            "lang": self.lang.code(),
-            "csrf": self.csrf,
-            "path": self.req.path(),
-            "user": self.user.as_ref().map(|u| json!({
-                "id": u.id,
-                "name": u.display_name,
-                "role": u.role,
-                "is_coordinator": u.role.is_coordinator(),
-                "is_admin": u.role == crate::db::users::Role::Admin,
-            })),
-        })
+        base_data(self.lang, &self.csrf, self.req.path(), self.user.as_ref())
     }
 
     pub fn render(&self, name: &str, data: Value) -> Result<HttpResponse, AppError> {
@@ -218,6 +207,24 @@ impl Ctx {
             ))
             .finish()
     }
+}
+
+/// The data every page gets (language, CSRF token, path, viewer), under
+/// names pages must not reuse. Public so that a benchmark can render a page
+/// exactly as a request would.
+pub fn base_data(lang: Lang, csrf: &str, path: &str, user: Option<&User>) -> Value {
+    json!({
+        "lang": lang.code(),
+        "csrf": csrf,
+        "path": path,
+        "user": user.map(|u| json!({
+            "id": u.id,
+            "name": u.display_name,
+            "role": u.role,
+            "is_coordinator": u.role.is_coordinator(),
+            "is_admin": u.role == crate::db::users::Role::Admin,
+        })),
+    })
 }
 
 pub fn see_other(to: &str) -> HttpResponse {

@@ -1,9 +1,12 @@
 //! The coordinator dashboard: who has gone longest without a letter, with
 //! the figures that say how long, filters, and a CSV export of the view.
 
+use std::collections::HashMap;
+
 use actix_web::http::header;
 use actix_web::{get, web, HttpResponse};
-use chrono::TimeDelta;
+use chrono::{NaiveDateTime, TimeDelta};
+use diesel::QueryResult;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -21,28 +24,31 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(by_facility::facility_picture);
 }
 
-const PER_PAGE: i64 = 100;
+/// Rows on one page of the dashboard.
+pub const PER_PAGE: i64 = 100;
 
-#[derive(Deserialize, Default)]
+/// The dashboard's query string. Every field is text as typed, so that a
+/// hand-edited URL never fails to parse.
+#[derive(Debug, Clone, Deserialize, Default)]
 #[serde(default)]
-struct Query {
-    country: String,
-    region: String,
-    facility: String,
-    status: String,
-    interest: String,
-    language: String,
-    page: String,
-    format: String,
+pub struct LackingMailQuery {
+    pub country: String,
+    pub region: String,
+    pub facility: String,
+    pub status: String,
+    pub interest: String,
+    pub language: String,
+    pub page: String,
+    pub format: String,
 }
 
 fn optional(s: &str) -> Option<String> {
     Some(s.trim().to_owned()).filter(|s| !s.is_empty())
 }
 
-impl Query {
+impl LackingMailQuery {
     /// Unknown values in a hand-edited URL are ignored rather than refused.
-    fn filter(&self) -> DirectoryFilter {
+    pub fn filter(&self) -> DirectoryFilter {
         DirectoryFilter {
             query: None,
             country: optional(&self.country).map(|c| c.to_uppercase()),
@@ -54,6 +60,63 @@ impl Query {
             language: optional(&self.language).map(|l| l.to_lowercase()),
         }
     }
+
+    /// The page asked for, 1 when absent or unreadable.
+    pub fn page(&self) -> i64 {
+        self.page
+            .trim()
+            .parse::<i64>()
+            .unwrap_or(1)
+            .clamp(1, 100_000)
+    }
+
+    pub fn csv(&self) -> bool {
+        self.format == "csv"
+    }
+
+    /// Rows to load and rows to skip: the CSV is the whole view, the page one screenful.
+    pub fn window(&self) -> (i64, i64) {
+        if self.csv() {
+            (100_000, 0)
+        } else {
+            (PER_PAGE, (self.page() - 1) * PER_PAGE)
+        }
+    }
+}
+
+/// What the dashboard shows, as loaded from the database.
+pub struct LackingMailData {
+    pub entries: Vec<DirectoryEntry>,
+    /// Matches in all, for the page count.
+    pub total: i64,
+    /// Per prisoner on the page: sent in 30 days, in 90 days, open drafts.
+    pub counts: HashMap<i64, (i64, i64, i64)>,
+    /// Every facility's id and name, for the filter.
+    pub facilities: Vec<(i64, String)>,
+}
+
+/// Loads one window of the dashboard. Every query is bounded by the page's
+/// prisoners (or the facility list); none aggregates the letters table.
+pub fn load_lacking_mail(
+    conn: &mut db::DbConn,
+    filter: &DirectoryFilter,
+    (limit, offset): (i64, i64),
+    now: NaiveDateTime,
+) -> QueryResult<LackingMailData> {
+    let (entries, total) = prisoners::lacking_mail(conn, filter, limit, offset)?;
+    let ids: Vec<i64> = entries.iter().map(|e| e.prisoner.id).collect();
+    let counts = letters::recent_counts(
+        conn,
+        &ids,
+        now - TimeDelta::days(30),
+        now - TimeDelta::days(90),
+    )?;
+    Ok(LackingMailData {
+        entries,
+        total,
+        counts,
+        facilities: facilities::names(conn)?,
+    })
 }
 
 /// One row as the page and the CSV show it.
@@ -69,8 +132,29 @@ struct Row {
     drafts: i64,
 }
 
-fn days_since(at: Option<chrono::NaiveDateTime>, now: chrono::NaiveDateTime) -> Option<i64> {
+fn days_since(at: Option<NaiveDateTime>, now: NaiveDateTime) -> Option<i64> {
     at.map(|t| (now - t).num_days().max(0))
+}
+
+fn rows(data: &LackingMailData, now: NaiveDateTime) -> Vec<Row> {
+    data.entries
+        .iter()
+        .map(|e| {
+            let p = &e.prisoner;
+            let (sent_30, sent_90, drafts) = data.counts.get(&p.id).copied().unwrap_or((0, 0, 0));
+            Row {
+                id: p.id,
+                name: p.full_name(),
+                status: p.status.to_string(),
+                facility: e.facility_name.clone().unwrap_or_default(),
+                days_since_letter: days_since(p.last_letter_sent_at, now),
+                days_since_reply: days_since(p.last_reply_at, now),
+                sent_30,
+                sent_90,
+                drafts,
+            }
+        })
+        .collect()
 }
 
 /// A CSV field, quoted when needed; a leading formula sign is defused so a
@@ -88,84 +172,42 @@ fn csv_field(value: &str) -> String {
     }
 }
 
-#[get("/dashboard")]
-async fn lacking_mail(ctx: Ctx, query: web::Query<Query>) -> Result<HttpResponse, AppError> {
-    ctx.coordinator()?;
-    let filter = query.filter();
-    let page = query
-        .page
-        .trim()
-        .parse::<i64>()
-        .unwrap_or(1)
-        .clamp(1, 100_000);
-    let csv = query.format == "csv";
-    // The CSV is the whole view; the page is one screenful.
-    let (limit, offset) = if csv {
-        (100_000, 0)
-    } else {
-        (PER_PAGE, (page - 1) * PER_PAGE)
-    };
-    let now = db::now();
-    let list_filter = filter.clone();
-    let (entries, total, counts, facility_list) = ctx
-        .run(move |conn| {
-            let (entries, total): (Vec<DirectoryEntry>, i64) =
-                prisoners::lacking_mail(conn, &list_filter, limit, offset)?;
-            let ids: Vec<i64> = entries.iter().map(|e| e.prisoner.id).collect();
-            let counts = letters::recent_counts(
-                conn,
-                &ids,
-                now - TimeDelta::days(30),
-                now - TimeDelta::days(90),
-            )?;
-            Ok((entries, total, counts, facilities::list(conn)?))
-        })
-        .await?;
-    let rows: Vec<Row> = entries
-        .iter()
-        .map(|e| {
-            let p = &e.prisoner;
-            let (sent_30, sent_90, drafts) = counts.get(&p.id).copied().unwrap_or((0, 0, 0));
-            Row {
-                id: p.id,
-                name: p.full_name(),
-                status: p.status.to_string(),
-                facility: e.facility_name.clone().unwrap_or_default(),
-                days_since_letter: days_since(p.last_letter_sent_at, now),
-                days_since_reply: days_since(p.last_reply_at, now),
-                sent_30,
-                sent_90,
-                drafts,
-            }
-        })
-        .collect();
-    if csv {
-        let mut out = String::from("id,name,status,facility,days_since_letter,days_since_reply,letters_30_days,letters_90_days,open_drafts\r\n");
-        let opt = |v: Option<i64>| v.map(|d| d.to_string()).unwrap_or_default();
-        for r in &rows {
-            out.push_str(&format!(
-                "{},{},{},{},{},{},{},{},{}\r\n",
-                r.id,
-                csv_field(&r.name),
-                r.status,
-                csv_field(&r.facility),
-                opt(r.days_since_letter),
-                opt(r.days_since_reply),
-                r.sent_30,
-                r.sent_90,
-                r.drafts
-            ));
-        }
-        return Ok(HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"konvert-lacking-mail.csv\"",
-            ))
-            .insert_header((header::CACHE_CONTROL, "private, no-store"))
-            .body(out));
+fn csv(rows: &[Row]) -> HttpResponse {
+    let mut out = String::from("id,name,status,facility,days_since_letter,days_since_reply,letters_30_days,letters_90_days,open_drafts\r\n");
+    let opt = |v: Option<i64>| v.map(|d| d.to_string()).unwrap_or_default();
+    for r in rows {
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{}\r\n",
+            r.id,
+            csv_field(&r.name),
+            r.status,
+            csv_field(&r.facility),
+            opt(r.days_since_letter),
+            opt(r.days_since_reply),
+            r.sent_30,
+            r.sent_90,
+            r.drafts
+        ));
     }
-    let rows: Vec<_> = rows
+    HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"konvert-lacking-mail.csv\"",
+        ))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .body(out)
+}
+
+/// The page's own data (without the base every page gets), from what was
+/// loaded: no I/O, so it can be built once and rendered many times.
+pub fn lacking_mail_page(
+    query: &LackingMailQuery,
+    data: &LackingMailData,
+    now: NaiveDateTime,
+) -> serde_json::Value {
+    let page = query.page();
+    let rows: Vec<_> = rows(data, now)
         .iter()
         .map(|r| {
             json!({
@@ -175,10 +217,12 @@ async fn lacking_mail(ctx: Ctx, query: web::Query<Query>) -> Result<HttpResponse
             })
         })
         .collect();
-    let facility_options: Vec<_> = facility_list
+    let facility_options: Vec<_> = data
+        .facilities
         .iter()
-        .map(|f| json!({ "id": f.id.to_string(), "name": f.name }))
+        .map(|(id, name)| json!({ "id": id.to_string(), "name": name }))
         .collect();
+    let total = data.total;
     let pages = (total + PER_PAGE - 1) / PER_PAGE;
     let qs = |page: i64| -> String {
         let mut s = url::form_urlencoded::Serializer::new(String::new());
@@ -201,24 +245,43 @@ async fn lacking_mail(ctx: Ctx, query: web::Query<Query>) -> Result<HttpResponse
         }
         format!("/dashboard?{}", s.finish())
     };
-    ctx.render(
-        "pages/dashboard/lacking_mail",
-        json!({
-            "rows": rows,
-            "total": total,
-            "page": page,
-            "pages": pages,
-            "prev": (page > 1).then(|| qs(page - 1)),
-            "next": (page < pages).then(|| qs(page + 1)),
-            "csv": qs(0),
-            "filter": {
-                "country": query.country, "region": query.region, "facility": query.facility,
-                "status": query.status, "interest": query.interest, "language": query.language,
-            },
-            "facilities": facility_options,
-            "statuses": crate::db::prisoners::PrisonerStatus::ALL.iter().map(|s| json!({"value": s, "key": format!("prisoners.status_{s}")})).collect::<Vec<_>>(),
-        }),
-    )
+    json!({
+        "rows": rows,
+        "total": total,
+        "page": page,
+        "pages": pages,
+        "prev": (page > 1).then(|| qs(page - 1)),
+        "next": (page < pages).then(|| qs(page + 1)),
+        "csv": qs(0),
+        "filter": {
+            "country": query.country, "region": query.region, "facility": query.facility,
+            "status": query.status, "interest": query.interest, "language": query.language,
+        },
+        "facilities": facility_options,
+        "statuses": crate::db::prisoners::PrisonerStatus::ALL.iter().map(|s| json!({"value": s, "key": format!("prisoners.status_{s}")})).collect::<Vec<_>>(),
+    })
+}
+
+/// The template the dashboard renders.
+pub const LACKING_MAIL_TEMPLATE: &str = "pages/dashboard/lacking_mail";
+
+#[get("/dashboard")]
+async fn lacking_mail(
+    ctx: Ctx,
+    query: web::Query<LackingMailQuery>,
+) -> Result<HttpResponse, AppError> {
+    ctx.coordinator()?;
+    let query = query.into_inner();
+    let now = db::now();
+    let filter = query.filter();
+    let window = query.window();
+    let data = ctx
+        .run(move |conn| Ok(load_lacking_mail(conn, &filter, window, now)?))
+        .await?;
+    if query.csv() {
+        return Ok(csv(&rows(&data, now)));
+    }
+    ctx.render(LACKING_MAIL_TEMPLATE, lacking_mail_page(&query, &data, now))
 }
 
 /// An address nobody has confirmed for this long is worth checking.

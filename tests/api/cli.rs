@@ -333,6 +333,59 @@ fn demo_command_loads_the_dataset() {
     assert_one_line_failure(&o, "loaded already");
 }
 
+#[test]
+fn demo_command_generates_a_dataset_of_the_asked_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = konvert()
+        .env("KONVERT_DATA_DIR", dir.path())
+        .args([
+            "demo",
+            "--prisoners",
+            "50",
+            "--letters",
+            "400",
+            "--seed",
+            "3",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("50 prisoners"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("400 letters"), "{}", stdout(&o));
+    assert!(stderr(&o).contains("loaded in"), "{}", stderr(&o));
+    let o = konvert()
+        .env("KONVERT_DATA_DIR", dir.path())
+        .args(["demo", "--prisoners", "50", "--letters", "400"])
+        .output()
+        .unwrap();
+    assert_one_line_failure(&o, "loaded already");
+}
+
+#[test]
+fn demo_command_refuses_bad_sizes_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    for (args, needle) in [
+        (&["--letters", "10"][..], "--prisoners"),
+        (&["--prisoners", "0", "--letters", "10"][..], "at least 1"),
+        (&["--prisoners", "ten"][..], "whole number"),
+        (&["--prisoners", "10", "--letters", "-1"][..], "--letters"),
+        (&["--prisoners", "10", "--seed", "x"][..], "--seed"),
+    ] {
+        let o = konvert()
+            .env("KONVERT_DATA_DIR", dir.path())
+            .arg("demo")
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert_one_line_failure(&o, needle);
+    }
+    assert!(
+        !dir.path().join("konvert.sqlite3").exists(),
+        "bad flags are refused before the database is touched"
+    );
+}
+
 const SEED: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/fixtures/address_seed.json"
