@@ -173,3 +173,18 @@ pub fn last_sent_by(
         .select(diesel::dsl::max(letters::sent_at))
         .first(conn)
 }
+
+/// Which of the people with any of `interests` (prisoner tags) there are.
+pub fn sharing_interests(conn: &mut DbConn, interests: &[String]) -> QueryResult<HashSet<i64>> {
+    use super::prisoners::TagKind;
+    use super::schema::prisoner_tags;
+    if interests.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let ids: Vec<i64> = prisoner_tags::table
+        .filter(prisoner_tags::kind.eq(TagKind::Interest))
+        .filter(prisoner_tags::value.eq_any(interests))
+        .select(prisoner_tags::prisoner_id)
+        .load(conn)?;
+    Ok(ids.into_iter().collect())
+}

@@ -58,6 +58,8 @@ pub struct User {
     pub last_login_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Interests, comma-separated ("книги, шахматы"), for the digest.
+    pub interests: String,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -83,6 +85,7 @@ pub struct NewUser {
     pub disabled: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub interests: String,
 }
 
 impl NewUser {
@@ -110,6 +113,7 @@ impl NewUser {
             disabled: false,
             created_at: now,
             updated_at: now,
+            interests: String::new(),
         }
     }
 }
@@ -243,6 +247,7 @@ pub struct ReminderPrefs {
     pub time_zone: String,
     pub locale: String,
     pub writes_languages: String,
+    pub interests: String,
 }
 
 impl ReminderPrefs {
@@ -259,6 +264,7 @@ impl ReminderPrefs {
             time_zone: user.time_zone.clone(),
             locale: user.locale.clone(),
             writes_languages: user.writes_languages.clone(),
+            interests: user.interests.clone(),
         }
     }
 }

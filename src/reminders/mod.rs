@@ -74,3 +74,57 @@ impl Unsubscribe {
         p
     }
 }
+
+/// Most interests one may list, and the longest one.
+pub const MAX_INTERESTS: usize = 10;
+pub const MAX_INTEREST_CHARS: usize = 40;
+
+/// Interests as typed ("Книги, шахматы;  кино") in the stored form: lower
+/// case, comma-separated, without repeats. `None` when there are too many or
+/// one is too long.
+pub fn normalize_interests(typed: &str) -> Option<String> {
+    let mut seen: Vec<String> = Vec::new();
+    for part in typed.split([',', ';', '\n']) {
+        let part = part
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase();
+        if part.is_empty() || seen.contains(&part) {
+            continue;
+        }
+        if part.chars().count() > MAX_INTEREST_CHARS {
+            return None;
+        }
+        seen.push(part);
+    }
+    (seen.len() <= MAX_INTERESTS).then(|| seen.join(", "))
+}
+
+/// The stored interests as a list.
+pub fn interests(stored: &str) -> Vec<String> {
+    stored
+        .split(',')
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn interests_are_normalised_and_limited() {
+        use super::normalize_interests as n;
+        assert_eq!(
+            n(" Книги,  шахматы;кино, книги ").as_deref(),
+            Some("книги, шахматы, кино")
+        );
+        assert_eq!(n("").as_deref(), Some(""));
+        assert_eq!(n(&"а".repeat(41)), None);
+        assert_eq!(
+            n(&(0..11).map(|i| i.to_string()).collect::<Vec<_>>().join(",")),
+            None
+        );
+        assert_eq!(super::interests("книги, шахматы"), vec!["книги", "шахматы"]);
+    }
+}

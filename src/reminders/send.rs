@@ -77,8 +77,11 @@ pub fn prepare(
                 .map(str::to_owned)
                 .collect();
             let mut waiting = prisoners::pick_candidates(conn, &languages)?;
-            // Never written to first, then the longest wait.
-            waiting.sort_by_key(|(id, last)| (*last, *id));
+            let shared =
+                db::reminders::sharing_interests(conn, &super::interests(&user.interests))?;
+            // People who share an interest first; then never written to,
+            // then the longest wait.
+            waiting.sort_by_key(|(id, last)| (!shared.contains(id), *last, *id));
             let mut people = Vec::new();
             for (id, last) in waiting.into_iter().take(DIGEST_PEOPLE) {
                 if let Some(p) = prisoners::find(conn, id)? {

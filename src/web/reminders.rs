@@ -14,7 +14,7 @@ use crate::db::users::{self, RemindFrequency, ReminderPrefs};
 use crate::db::{self, audit};
 use crate::error::{AppError, FieldErrors};
 use crate::i18n::Lang;
-use crate::reminders::{schedule, token, ReminderKind, Unsubscribe};
+use crate::reminders::{normalize_interests, schedule, token, ReminderKind, Unsubscribe};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(show)
@@ -88,6 +88,10 @@ fn parse(pairs: &[(String, String)], coordinator: bool) -> Result<ReminderPrefs,
     if languages.is_empty() {
         errors.add("languages", "reminders.error_languages");
     }
+    let interests = normalize_interests(field(pairs, "interests")).unwrap_or_else(|| {
+        errors.add("interests", "reminders.error_interests");
+        String::new()
+    });
     errors.into_result()?;
     Ok(ReminderPrefs {
         remind_frequency: frequency,
@@ -101,6 +105,7 @@ fn parse(pairs: &[(String, String)], coordinator: bool) -> Result<ReminderPrefs,
         time_zone,
         locale: locale.code().to_owned(),
         writes_languages: languages.join(" "),
+        interests,
     })
 }
 
@@ -146,6 +151,7 @@ fn render(
         json!({
             "prefs": {
                 "time_zone": prefs.time_zone,
+                "interests": prefs.interests,
                 "locale": prefs.locale,
                 "dry_spell": prefs.remind_dry_spell_days.is_some(),
                 "dry_spell_days": prefs.remind_dry_spell_days.unwrap_or(30),
@@ -177,6 +183,7 @@ async fn save(ctx: Ctx, form: CsrfForm<Vec<(String, String)>>) -> Result<HttpRes
             // Show the form as sent, so nothing typed is lost.
             let mut shown = ReminderPrefs::of(&user);
             shown.time_zone = field(&form.0, "time_zone").to_owned();
+            shown.interests = field(&form.0, "interests").to_owned();
             return render(
                 &ctx,
                 StatusCode::UNPROCESSABLE_ENTITY,

@@ -37,7 +37,7 @@ both_backends! {
                 ("frequency", "monthly"), ("digest", "true"), ("replies", "true"),
                 ("dry_spell", "true"), ("dry_spell_days", "21"),
                 ("time_zone", "Asia/Vladivostok"), ("locale", "en"),
-                ("language", "ru"), ("language", "en"),
+                ("language", "ru"), ("language", "en"), ("interests", "Книги,  шахматы"),
                 // Not offered to volunteers, so ignored.
                 ("coordinator_digest", "true"),
             ])
@@ -52,6 +52,7 @@ both_backends! {
         assert_eq!(saved.time_zone, "Asia/Vladivostok");
         assert_eq!(saved.locale, "en");
         assert_eq!(saved.writes_languages, "ru en");
+        assert_eq!(saved.interests, "книги, шахматы");
         let page = app.get("/settings/reminders?saved").await.text().await.unwrap();
         assert!(page.contains("Saved."), "the page now speaks English");
         assert!(page.contains("The next digest goes out at"), "{page}");
@@ -296,6 +297,76 @@ mod sending {
             assert!(new.contains(&"john@example.org".to_owned()), "{new:?}");
             assert!(!new.contains(&"vera@example.org".to_owned()), "nothing after unsubscribing: {new:?}");
             let _ = boris;
+        }
+    }
+
+    both_backends! {
+        async fn a_restart_in_the_middle_of_sending_sends_each_reminder_once(backend) {
+            let Some(sink) = SmtpSink::start() else { return };
+            let Some(app) = spawn_app(backend).await else { return };
+            app.db
+                .run(|c| {
+                    let now = db::now();
+                    let f = facilities::insert(c, &FacilityForm { country: "RU".into(), name: "ИК".into(), ..Default::default() }, now)?;
+                    let p = prisoners::insert(c, &PrisonerForm::new("Ждущий", "Илья", None), now)?.id;
+                    placements::transfer(c, &NewPlacement { prisoner_id: p, facility_id: Some(f.id), started_on: None, address_confirmed_at: Some(now), source: None, notes: String::new(), created_by: None }, now.date(), now)?;
+                    for i in 0..30 {
+                        users::insert(c, &users::NewUser::new(&format!("s{i}@example.org"), "S", Role::Volunteer, now))?;
+                    }
+                    Ok::<_, DbError>(())
+                })
+                .await
+                .unwrap();
+            let when = midweek();
+            assert_eq!(scan_at(&app.db, when).await, 30);
+            // The first worker sends one batch (20), then the process stops.
+            let first = worker(&app, &sink);
+            assert_eq!(first.run_once().await.unwrap(), 20);
+            drop(first);
+            // After the restart: the scan runs again and a new worker drains.
+            assert_eq!(scan_at(&app.db, when).await, 0, "nothing is enqueued twice");
+            let second = worker(&app, &sink);
+            drain(&second).await;
+            let mails = sink.wait_for(30).await;
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            let mails = if sink.received().len() > mails.len() { sink.received() } else { mails };
+            let mut to: Vec<String> = mails.into_iter().map(|m| m.to).collect();
+            to.sort();
+            let unique = { let mut u = to.clone(); u.dedup(); u };
+            assert_eq!((to.len(), unique.len()), (30, 30), "each supporter once: {to:?}");
+        }
+    }
+
+    both_backends! {
+        async fn the_digest_names_people_who_share_my_interests_first(backend) {
+            let Some(sink) = SmtpSink::start() else { return };
+            let Some(app) = spawn_app(backend).await else { return };
+            let vera = app.create_user("vera@example.org", Role::Volunteer).await;
+            prefs(&app.db, &vera, |p| p.interests = "шахматы".into()).await;
+            app.db
+                .run(|c| {
+                    let now = db::now();
+                    let f = facilities::insert(c, &FacilityForm { country: "RU".into(), name: "ИК".into(), ..Default::default() }, now)?;
+                    for (surname, interest, written) in [("Ждущий", None, None), ("Шахматист", Some("шахматы"), Some(100))] {
+                        let p = prisoners::insert(c, &PrisonerForm::new(surname, "Илья", None), now)?.id;
+                        if let Some(i) = interest {
+                            prisoners::add_tag(c, p, TagKind::Interest, i)?;
+                        }
+                        if let Some(days) = written {
+                            prisoners::note_letter_sent(c, p, now - TimeDelta::days(days))?;
+                        }
+                        placements::transfer(c, &NewPlacement { prisoner_id: p, facility_id: Some(f.id), started_on: None, address_confirmed_at: Some(now), source: None, notes: String::new(), created_by: None }, now.date(), now)?;
+                    }
+                    Ok::<_, DbError>(())
+                })
+                .await
+                .unwrap();
+            assert_eq!(scan_at(&app.db, midweek()).await, 1);
+            drain(&worker(&app, &sink)).await;
+            let mail = sink.wait_for(1).await.remove(0);
+            let (chess, waiting) = (mail.text.find("Шахматист").unwrap(), mail.text.find("Ждущий").unwrap());
+            assert!(chess < waiting, "a shared interest comes before a longer wait: {}", mail.text);
+            assert!(mail.text.contains("ещё никто не писал") && mail.text.contains("без писем 100 дн."), "{}", mail.text);
         }
     }
 
