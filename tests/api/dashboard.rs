@@ -140,7 +140,7 @@ fn facility_with_letters(
     fates: &[(i64, LetterStatus, Option<i64>)],
 ) -> i64 {
     use konvert::db::facilities::{self, FacilityForm, FacilityKind};
-    use konvert::db::placements::{self, NewPlacement};
+
     use konvert::db::users::{self, NewUser};
     let now = db::now();
     let facility = facilities::insert(
@@ -155,21 +155,7 @@ fn facility_with_letters(
     )
     .unwrap();
     let prisoner = prisoners::insert(c, &PrisonerForm::new("Тестов", "Иван", None), now).unwrap();
-    let placement = placements::transfer(
-        c,
-        &NewPlacement {
-            prisoner_id: prisoner.id,
-            facility_id: Some(facility.id),
-            started_on: None,
-            address_confirmed_at: Some(now),
-            source: None,
-            notes: String::new(),
-            created_by: None,
-        },
-        now.date(),
-        now,
-    )
-    .unwrap();
+    let placement = place_at(c, prisoner.id, facility.id, now).unwrap();
     let writer = users::insert(
         c,
         &NewUser::new(
@@ -262,7 +248,7 @@ both_backends! {
 
 both_backends! {
     async fn write_to_someone_picks_among_people_who_can_be_written_to_in_my_languages(backend) {
-        use konvert::db::placements::{self, NewPlacement};
+
         use konvert::db::prisoners::PrisonerStatus;
         let Some(app) = spawn_app(backend).await else { return };
         let (waiting, recent, english) = app
@@ -275,7 +261,7 @@ both_backends! {
                     if let Some(l) = language {
                         prisoners::add_tag(c, id, TagKind::Language, l)?;
                     }
-                    placements::transfer(c, &NewPlacement { prisoner_id: id, facility_id: Some(facility.id), started_on: None, address_confirmed_at: Some(now), source: None, notes: String::new(), created_by: None }, now.date(), now)?;
+                    place_at(c, id, facility.id, now)?;
                     Ok(id)
                 };
                 // No language recorded: taken to read Russian. Never written to.

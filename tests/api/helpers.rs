@@ -374,3 +374,48 @@ impl TestApp {
         (user, other)
     }
 }
+
+/// Records that `prisoner_id` is held at `facility_id` from `now`, address confirmed.
+pub fn place_at(
+    c: &mut konvert::db::DbConn,
+    prisoner_id: i64,
+    facility_id: i64,
+    now: chrono::NaiveDateTime,
+) -> diesel::QueryResult<konvert::db::placements::Placement> {
+    konvert::db::placements::transfer(
+        c,
+        &konvert::db::placements::NewPlacement {
+            prisoner_id,
+            facility_id: Some(facility_id),
+            started_on: None,
+            address_confirmed_at: Some(now),
+            source: None,
+            notes: String::new(),
+            created_by: None,
+        },
+        now.date(),
+        now,
+    )
+}
+
+/// Someone who can be written to, held at a facility of their own; their id.
+pub fn someone_held(c: &mut konvert::db::DbConn, surname: &str) -> diesel::QueryResult<i64> {
+    let now = konvert::db::now();
+    let facility = konvert::db::facilities::insert(
+        c,
+        &konvert::db::facilities::FacilityForm {
+            country: "RU".into(),
+            name: "ИК".into(),
+            ..Default::default()
+        },
+        now,
+    )?;
+    let id = konvert::db::prisoners::insert(
+        c,
+        &konvert::db::prisoners::PrisonerForm::new(surname, "Илья", None),
+        now,
+    )?
+    .id;
+    place_at(c, id, facility.id, now)?;
+    Ok(id)
+}

@@ -123,7 +123,7 @@ mod sending {
     use konvert::dashboard::dates::LeadTimes;
     use konvert::db::facilities::{self, FacilityForm};
     use konvert::db::letters::{self, Channel, LetterStatus, NewLetter};
-    use konvert::db::placements::{self, NewPlacement};
+
     use konvert::db::prisoners::{self, PrisonerForm, TagKind};
     use konvert::db::replies::{self, MatchState, NewReply, ReplyChannel};
     use konvert::db::users::{self, ReminderPrefs, Role, User};
@@ -220,7 +220,7 @@ mod sending {
                     form.set_birth_date(Some(prisoners::BirthDate::from_date(chrono::Datelike::with_year(&birthday, 1961).unwrap_or(birthday))));
                     let p = prisoners::insert(c, &form, now)?.id;
                     prisoners::add_tag(c, p, TagKind::Language, "ru")?;
-                    let place = |c: &mut db::DbConn, f: i64, when: NaiveDateTime| placements::transfer(c, &NewPlacement { prisoner_id: p, facility_id: Some(f), started_on: None, address_confirmed_at: Some(when), source: None, notes: String::new(), created_by: None }, when.date(), when);
+                    let place = |c: &mut db::DbConn, f: i64, when: NaiveDateTime| place_at(c, p, f, when);
                     let first = place(c, f1.id, now - TimeDelta::days(100))?;
                     let letter = |c: &mut db::DbConn, writer: i64, code: &str, days_ago: i64| letters::insert(c, &NewLetter {
                         writer_id: writer, prisoner_id: p, placement_id: Some(first.id), address_snapshot: None, language: "ru".into(),
@@ -306,12 +306,9 @@ mod sending {
             let Some(app) = spawn_app(backend).await else { return };
             app.db
                 .run(|c| {
-                    let now = db::now();
-                    let f = facilities::insert(c, &FacilityForm { country: "RU".into(), name: "ИК".into(), ..Default::default() }, now)?;
-                    let p = prisoners::insert(c, &PrisonerForm::new("Ждущий", "Илья", None), now)?.id;
-                    placements::transfer(c, &NewPlacement { prisoner_id: p, facility_id: Some(f.id), started_on: None, address_confirmed_at: Some(now), source: None, notes: String::new(), created_by: None }, now.date(), now)?;
+                    someone_held(c, "Ждущий")?;
                     for i in 0..30 {
-                        users::insert(c, &users::NewUser::new(&format!("s{i}@example.org"), "S", Role::Volunteer, now))?;
+                        users::insert(c, &users::NewUser::new(&format!("s{i}@example.org"), "S", Role::Volunteer, db::now()))?;
                     }
                     Ok::<_, DbError>(())
                 })
@@ -355,7 +352,7 @@ mod sending {
                         if let Some(days) = written {
                             prisoners::note_letter_sent(c, p, now - TimeDelta::days(days))?;
                         }
-                        placements::transfer(c, &NewPlacement { prisoner_id: p, facility_id: Some(f.id), started_on: None, address_confirmed_at: Some(now), source: None, notes: String::new(), created_by: None }, now.date(), now)?;
+                        place_at(c, p, f.id, now)?;
                     }
                     Ok::<_, DbError>(())
                 })
@@ -380,10 +377,7 @@ mod sending {
             prefs(&app.db, &west, |p| p.time_zone = "America/New_York".into()).await;
             app.db
                 .run(|c| {
-                    let now = db::now();
-                    let f = facilities::insert(c, &FacilityForm { country: "RU".into(), name: "ИК".into(), ..Default::default() }, now)?;
-                    let p = prisoners::insert(c, &PrisonerForm::new("Ждущий", "Илья", None), now)?.id;
-                    placements::transfer(c, &NewPlacement { prisoner_id: p, facility_id: Some(f.id), started_on: None, address_confirmed_at: Some(now), source: None, notes: String::new(), created_by: None }, now.date(), now)?;
+                    someone_held(c, "Ждущий")?;
                     Ok::<_, DbError>(())
                 })
                 .await
@@ -419,10 +413,7 @@ mod sending {
             let vera = app.create_user("vera@example.org", Role::Volunteer).await;
             app.db
                 .run(|c| {
-                    let now = db::now();
-                    let f = facilities::insert(c, &FacilityForm { country: "RU".into(), name: "ИК".into(), ..Default::default() }, now)?;
-                    let p = prisoners::insert(c, &PrisonerForm::new("Ждущий", "Илья", None), now)?.id;
-                    placements::transfer(c, &NewPlacement { prisoner_id: p, facility_id: Some(f.id), started_on: None, address_confirmed_at: Some(now), source: None, notes: String::new(), created_by: None }, now.date(), now)?;
+                    someone_held(c, "Ждущий")?;
                     Ok::<_, DbError>(())
                 })
                 .await
@@ -447,10 +438,7 @@ both_backends! {
         app.create_user("vera@example.org", Role::Volunteer).await;
         app.db
             .run(|c| {
-                let now = db::now();
-                let f = konvert::db::facilities::insert(c, &konvert::db::facilities::FacilityForm { country: "RU".into(), name: "ИК".into(), ..Default::default() }, now)?;
-                let p = konvert::db::prisoners::insert(c, &konvert::db::prisoners::PrisonerForm::new("Ждущий", "Илья", None), now)?.id;
-                konvert::db::placements::transfer(c, &konvert::db::placements::NewPlacement { prisoner_id: p, facility_id: Some(f.id), started_on: None, address_confirmed_at: Some(now), source: None, notes: String::new(), created_by: None }, now.date(), now)?;
+                someone_held(c, "Ждущий")?;
                 Ok::<_, DbError>(())
             })
             .await
