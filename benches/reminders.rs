@@ -345,9 +345,24 @@ async fn run(supporters: usize, send: usize, postgres: Option<String>) -> anyhow
     writeln!(report, "| plain lettre loop, same sink | {sent} e-mails in {lettre_secs:.2} s ({lettre_rate:.0}/s) |")?;
     writeln!(
         report,
-        "| worker rate / lettre rate | {:.2} |",
+        "| worker rate / lettre rate, SMTP | {:.2} |",
         if lettre_rate > 0.0 {
             worker_rate / lettre_rate
+        } else {
+            0.0
+        }
+    )?;
+    let (worker_file_rate, lettre_file_rate) = (
+        rate(written, worker_file_secs),
+        rate(written, lettre_file_secs),
+    );
+    writeln!(report, "| worker writing .eml files (the next {written}) | {written} e-mails in {worker_file_secs:.2} s ({worker_file_rate:.0}/s) |")?;
+    writeln!(report, "| plain lettre file transport loop | {written} e-mails in {lettre_file_secs:.2} s ({lettre_file_rate:.0}/s) |")?;
+    writeln!(
+        report,
+        "| worker rate / lettre rate, files | {:.2} |",
+        if lettre_file_rate > 0.0 {
+            worker_file_rate / lettre_file_rate
         } else {
             0.0
         }
