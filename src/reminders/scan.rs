@@ -271,3 +271,144 @@ pub fn mark_sent(conn: &mut DbConn, delivery_id: i64, now: NaiveDateTime) -> Res
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::users::Role;
+
+    fn at(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
+    }
+
+    fn supporter(id: i64) -> User {
+        let t = at("2026-01-01 00:00");
+        User {
+            id,
+            email: format!("u{id}@example.org"),
+            display_name: "U".into(),
+            pen_name: None,
+            role: Role::Volunteer,
+            password_hash: None,
+            locale: "ru".into(),
+            time_zone: "UTC".into(),
+            writes_languages: "ru".into(),
+            remind_frequency: RemindFrequency::Never,
+            remind_digest: false,
+            remind_dry_spell_days: Some(30),
+            remind_birthdays: true,
+            remind_replies: true,
+            remind_transfers: true,
+            remind_letter_status: true,
+            remind_coordinator_digest: false,
+            trusted: false,
+            disabled: false,
+            last_login_at: None,
+            created_at: t,
+            updated_at: t,
+            interests: String::new(),
+        }
+    }
+
+    /// Supporter 1 wrote to person 7 (born 20 December) on 1 October.
+    fn facts() -> Facts {
+        Facts {
+            users: vec![supporter(1)],
+            correspondences: vec![Correspondence {
+                writer_id: 1,
+                prisoner_id: 7,
+                first_sent: at("2026-10-01 10:00"),
+                last_sent: at("2026-10-01 10:00"),
+            }],
+            writable: [(7, (Some(12), Some(20)))].into_iter().collect(),
+            ..Facts::default()
+        }
+    }
+
+    fn keys(due: &[Due]) -> Vec<String> {
+        due.iter().map(|d| d.dedup_key.clone()).collect()
+    }
+
+    #[test]
+    fn a_dry_spell_is_due_after_the_supporters_own_interval_and_not_while_a_letter_is_on_its_way() {
+        let lead = LeadTimes::default();
+        let quiet = |now: &str, facts: &Facts| {
+            keys(&plan(facts, at(now), lead))
+                .into_iter()
+                .filter(|k| k.starts_with("dry_spell"))
+                .collect::<Vec<_>>()
+        };
+        let f = facts();
+        assert!(
+            quiet("2026-10-31 09:59", &f).is_empty(),
+            "29 days and 23 hours"
+        );
+        assert_eq!(
+            quiet("2026-10-31 10:00", &f),
+            vec!["dry_spell:1:7:2026-10-01"]
+        );
+        let mut writing = facts();
+        writing.on_the_way.insert((1, 7));
+        assert!(quiet("2026-11-15 10:00", &writing).is_empty());
+        let mut shorter = facts();
+        shorter.users[0].remind_dry_spell_days = Some(10);
+        assert_eq!(quiet("2026-10-11 10:00", &shorter).len(), 1);
+    }
+
+    #[test]
+    fn a_birthday_is_due_a_week_before_the_last_day_to_post_and_names_the_year() {
+        let lead = LeadTimes::default(); // 14 days by post
+        let birthdays = |now: &str| {
+            keys(&plan(&facts(), at(now), lead))
+                .into_iter()
+                .filter(|k| k.starts_with("birthday"))
+                .collect::<Vec<_>>()
+        };
+        // 20 December - 14 days = 6 December, the last day to post; a week before: 29 November.
+        assert!(birthdays("2026-11-28 12:00").is_empty());
+        assert_eq!(
+            birthdays("2026-11-29 00:00"),
+            vec!["birthday:1:7:2026-12-20"]
+        );
+        assert_eq!(
+            birthdays("2026-12-20 12:00"),
+            vec!["birthday:1:7:2026-12-20"]
+        );
+        // The day after, the next one is a year away.
+        assert!(birthdays("2026-12-21 12:00").is_empty());
+    }
+
+    #[test]
+    fn transfers_reach_only_those_who_wrote_before_and_want_them() {
+        let mut f = facts();
+        f.users.push(supporter(2));
+        f.correspondences.push(Correspondence {
+            writer_id: 2,
+            prisoner_id: 7,
+            first_sent: at("2026-11-10 00:00"),
+            last_sent: at("2026-11-10 00:00"),
+        });
+        f.new_addresses = vec![(40, 7, at("2026-11-05 00:00"))];
+        let due = plan(&f, at("2026-11-06 00:00"), LeadTimes::default());
+        let transfers: Vec<_> = keys(&due)
+            .into_iter()
+            .filter(|k| k.starts_with("transfer"))
+            .collect();
+        assert_eq!(
+            transfers,
+            vec!["transfer:1:40"],
+            "supporter 2 began writing after the move"
+        );
+        f.users[0].remind_transfers = false;
+        let due = plan(&f, at("2026-11-06 00:00"), LeadTimes::default());
+        assert!(!keys(&due).iter().any(|k| k.starts_with("transfer")));
+    }
+
+    #[test]
+    fn nobody_is_reminded_about_someone_who_may_not_be_written_to() {
+        let mut f = facts();
+        f.writable.clear();
+        f.new_addresses = vec![(40, 7, at("2026-11-05 00:00"))];
+        assert!(plan(&f, at("2026-12-10 00:00"), LeadTimes::default()).is_empty());
+    }
+}
