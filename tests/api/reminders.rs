@@ -214,7 +214,7 @@ mod sending {
             app.db
                 .run(move |c| {
                     let f1 = facilities::insert(c, &FacilityForm { country: "RU".into(), name: "ИК-1".into(), ..Default::default() }, now)?;
-                    let f2 = facilities::insert(c, &FacilityForm { country: "RU".into(), name: "ИК-2 Новая".into(), ..Default::default() }, now)?;
+                    let f2 = facilities::insert(c, &FacilityForm { country: "RU".into(), name: "ИК-2 \"Новая\" <Север>".into(), ..Default::default() }, now)?;
                     let mut form = PrisonerForm::new("Горинов", "Алексей", None);
                     let birthday = (now + TimeDelta::days(10)).date();
                     form.set_birth_date(Some(prisoners::BirthDate::from_date(chrono::Datelike::with_year(&birthday, 1961).unwrap_or(birthday))));
@@ -266,7 +266,8 @@ mod sending {
             let boris_mail = subjects("boris@example.org");
             assert!(boris_mail.iter().any(|s| s == "Konvert: что требует внимания"), "{boris_mail:?}");
             let transfer = to("vera@example.org").into_iter().find(|m| m.subject.starts_with("Новый адрес")).unwrap();
-            assert!(transfer.text.contains("ИК-2 Новая"), "{}", transfer.text);
+            assert!(transfer.text.contains("ИК-2 \"Новая\" <Север>"), "plain text as written: {}", transfer.text);
+            assert!(transfer.html.contains("ИК-2 &quot;Новая&quot; &lt;Север&gt;"), "HTML escaped: {}", transfer.html);
             assert!(!transfer.text.contains("&quot;") && !transfer.text.contains("&lt;"), "plain text is not HTML-escaped");
             for m in &mails {
                 assert!(m.raw.contains("List-Unsubscribe: <http://127.0.0.1:"), "{}", m.raw);
