@@ -13,6 +13,8 @@
 //! and written to `benches/reports/dashboard-<backend>.md`. Nothing here
 //! asserts a time: the figures are for people to read.
 
+mod common;
+
 use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -23,9 +25,10 @@ use actix_web::http::header;
 use actix_web::middleware::Compress;
 use actix_web::{web, App, HttpResponse, HttpServer};
 use anyhow::{bail, Context};
+use common::BenchDb;
 use diesel::connection::{Instrumentation, InstrumentationEvent};
-use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl};
-use konvert::db::{self, DbConn, DbTarget};
+use diesel::{Connection, QueryableByName, RunQueryDsl};
+use konvert::db::{self, DbConn};
 use konvert::demo::ScaleOptions;
 use konvert::templates::Templates;
 use konvert::web::dashboard::{self, LackingMailQuery};
@@ -77,53 +80,6 @@ impl Args {
             bail!("--connections and --requests must be at least 1");
         }
         Ok(args)
-    }
-}
-
-/// A database of the benchmark's own, removed when it ends.
-struct BenchDb {
-    target: DbTarget,
-    _dir: tempfile::TempDir,
-    pg: Option<(String, String)>,
-}
-
-impl BenchDb {
-    fn create(postgres: Option<&str>) -> anyhow::Result<BenchDb> {
-        let dir = tempfile::tempdir()?;
-        let Some(admin_url) = postgres else {
-            return Ok(BenchDb {
-                target: DbTarget::Sqlite(dir.path().join("konvert.sqlite3")),
-                _dir: dir,
-                pg: None,
-            });
-        };
-        let name = format!("konvert_bench_{}", std::process::id());
-        let mut admin = PgConnection::establish(admin_url).context("connect to PostgreSQL")?;
-        diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .execute(&mut admin)?;
-        diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin)?;
-        let mut url = url::Url::parse(admin_url)?;
-        url.set_path(&name);
-        Ok(BenchDb {
-            target: DbTarget::Postgres(url.to_string()),
-            _dir: dir,
-            pg: Some((admin_url.to_owned(), name)),
-        })
-    }
-
-    fn data_dir(&self) -> std::path::PathBuf {
-        self._dir.path().join("data")
-    }
-}
-
-impl Drop for BenchDb {
-    fn drop(&mut self) {
-        if let Some((admin_url, name)) = &self.pg {
-            if let Ok(mut admin) = PgConnection::establish(admin_url) {
-                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .execute(&mut admin);
-            }
-        }
     }
 }
 

@@ -14,6 +14,8 @@
 //! The report is printed and written to `benches/reports/reminders-<backend>.md`.
 //! Nothing here asserts a time.
 
+mod common;
+
 use std::fmt::Write as _;
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
@@ -22,13 +24,13 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use chrono::{Datelike, TimeDelta};
-use diesel::{Connection, PgConnection, RunQueryDsl};
+use common::BenchDb;
 use konvert::dashboard::dates::LeadTimes;
 use konvert::db::facilities::{self, FacilityForm};
 use konvert::db::placements::{self, NewPlacement};
 use konvert::db::prisoners::{self, PrisonerForm};
 use konvert::db::users::{self, NewUser, Role};
-use konvert::db::{self, Db, DbError, DbTarget};
+use konvert::db::{self, Db, DbError};
 use konvert::delivery::worker::{Reminders, Worker};
 use konvert::mail::Mailer;
 use konvert::reminders::scan;
@@ -67,46 +69,6 @@ fn start_sink() -> anyhow::Result<Sink> {
         std::thread::sleep(Duration::from_millis(50));
     }
     bail!("aiosmtpd did not start; is it installed? (pip install aiosmtpd)")
-}
-
-struct Database {
-    target: DbTarget,
-    _dir: tempfile::TempDir,
-    drop_pg: Option<(String, String)>,
-}
-
-impl Drop for Database {
-    fn drop(&mut self) {
-        if let Some((admin, name)) = &self.drop_pg {
-            if let Ok(mut c) = PgConnection::establish(admin) {
-                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .execute(&mut c);
-            }
-        }
-    }
-}
-
-fn database(postgres: Option<&str>) -> anyhow::Result<Database> {
-    let dir = tempfile::tempdir()?;
-    match postgres {
-        None => Ok(Database {
-            target: DbTarget::Sqlite(dir.path().join("bench.sqlite3")),
-            _dir: dir,
-            drop_pg: None,
-        }),
-        Some(admin) => {
-            let name = format!("konvert_bench_{}", std::process::id());
-            let mut c = PgConnection::establish(admin).context("connect to PostgreSQL")?;
-            diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut c)?;
-            let mut url = url::Url::parse(admin)?;
-            url.set_path(&name);
-            Ok(Database {
-                target: DbTarget::Postgres(url.to_string()),
-                _dir: dir,
-                drop_pg: Some((admin.to_owned(), name)),
-            })
-        }
-    }
 }
 
 /// The coming Wednesday at noon UTC: every weekly digest is due then.
@@ -164,7 +126,7 @@ async fn run(supporters: usize, send: usize, postgres: Option<String>) -> anyhow
         "sqlite"
     };
     let sink = start_sink()?;
-    let database = database(postgres.as_deref())?;
+    let database = BenchDb::create(postgres.as_deref())?;
     let db = Db::open(&database.target, 8)?;
 
     eprintln!("seeding {supporters} supporters…");
@@ -236,7 +198,7 @@ async fn run(supporters: usize, send: usize, postgres: Option<String>) -> anyhow
     // 2. The worker sends them to the sink over pooled SMTP.
     let smtp_url = format!("smtp://127.0.0.1:{}", sink.1);
     let settings = konvert::config::RawSettings {
-        data_dir: Some(database._dir.path().join("data")),
+        data_dir: Some(database.data_dir()),
         smtp_url: Some(smtp_url.clone()),
         ..Default::default()
     }
@@ -279,7 +241,7 @@ async fn run(supporters: usize, send: usize, postgres: Option<String>) -> anyhow
     // 4. The same comparison without a network peer: the worker writing the
     // next batch to the outbox folder, against lettre's file transport in a loop.
     let file_settings = konvert::config::RawSettings {
-        data_dir: Some(database._dir.path().join("files")),
+        data_dir: Some(database.dir("files")),
         ..Default::default()
     }
     .resolve()?;
@@ -303,7 +265,7 @@ async fn run(supporters: usize, send: usize, postgres: Option<String>) -> anyhow
         written += n;
     }
     let worker_file_secs = started.elapsed().as_secs_f64();
-    let plain_dir = database._dir.path().join("plain");
+    let plain_dir = database.dir("plain");
     std::fs::create_dir_all(&plain_dir)?;
     let files = lettre::AsyncFileTransport::<Tokio1Executor>::new(&plain_dir);
     let started = Instant::now();

@@ -67,6 +67,18 @@ pub fn send_by(arrive_by: NaiveDate, lead: LeadTimes) -> SendBy {
 
 /// The birthday on or after `today`; `None` when month or day is unknown or
 /// impossible.
+/// The next birthday from a birth month and day as the database holds them;
+/// `None` when either is unknown or out of range.
+pub fn next_birthday_of(
+    month: Option<i32>,
+    day: Option<i32>,
+    today: NaiveDate,
+) -> Option<NaiveDate> {
+    let month = u32::try_from(month?).ok()?;
+    let day = u32::try_from(day?).ok()?;
+    next_birthday(month, day, today)
+}
+
 pub fn next_birthday(month: u32, day: u32, today: NaiveDate) -> Option<NaiveDate> {
     let in_year = |year: i32| {
         NaiveDate::from_ymd_opt(year, month, day).or_else(|| {

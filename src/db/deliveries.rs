@@ -169,6 +169,24 @@ pub fn release_stale_claims(
     .execute(conn)
 }
 
+type StillClaimed<'a> = diesel::dsl::Filter<
+    diesel::dsl::Filter<
+        diesel::dsl::Find<deliveries::table, i64>,
+        diesel::dsl::Eq<deliveries::state, DeliveryState>,
+    >,
+    diesel::dsl::Eq<deliveries::claimed_by, &'a str>,
+>;
+
+/// The row while it is still `worker`'s claim. Every outcome is recorded
+/// through this, so a worker whose claim expired and was taken over records
+/// nothing.
+fn still_claimed(id: i64, worker: &str) -> StillClaimed<'_> {
+    deliveries::table
+        .find(id)
+        .filter(deliveries::state.eq(DeliveryState::Claimed))
+        .filter(deliveries::claimed_by.eq(worker))
+}
+
 /// Records success; false when the row was no longer this worker's claim.
 pub fn record_sent(
     conn: &mut DbConn,
@@ -177,20 +195,15 @@ pub fn record_sent(
     receipt: Option<&str>,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let n = diesel::update(
-        deliveries::table
-            .find(id)
-            .filter(deliveries::state.eq(DeliveryState::Claimed))
-            .filter(deliveries::claimed_by.eq(worker)),
-    )
-    .set((
-        deliveries::state.eq(DeliveryState::Sent),
-        deliveries::receipt.eq(receipt),
-        deliveries::last_error.eq(None::<String>),
-        deliveries::finished_at.eq(now),
-        deliveries::updated_at.eq(now),
-    ))
-    .execute(conn)?;
+    let n = diesel::update(still_claimed(id, worker))
+        .set((
+            deliveries::state.eq(DeliveryState::Sent),
+            deliveries::receipt.eq(receipt),
+            deliveries::last_error.eq(None::<String>),
+            deliveries::finished_at.eq(now),
+            deliveries::updated_at.eq(now),
+        ))
+        .execute(conn)?;
     Ok(n == 1)
 }
 
@@ -207,22 +220,17 @@ pub fn record_failure(
         Some(at) => (DeliveryState::Pending, at, None),
         None => (DeliveryState::Dead, now, Some(now)),
     };
-    let n = diesel::update(
-        deliveries::table
-            .find(id)
-            .filter(deliveries::state.eq(DeliveryState::Claimed))
-            .filter(deliveries::claimed_by.eq(worker)),
-    )
-    .set((
-        deliveries::state.eq(state),
-        deliveries::next_attempt_at.eq(next),
-        deliveries::last_error.eq(error),
-        deliveries::claimed_at.eq(None::<NaiveDateTime>),
-        deliveries::claimed_by.eq(None::<String>),
-        deliveries::finished_at.eq(finished),
-        deliveries::updated_at.eq(now),
-    ))
-    .execute(conn)?;
+    let n = diesel::update(still_claimed(id, worker))
+        .set((
+            deliveries::state.eq(state),
+            deliveries::next_attempt_at.eq(next),
+            deliveries::last_error.eq(error),
+            deliveries::claimed_at.eq(None::<NaiveDateTime>),
+            deliveries::claimed_by.eq(None::<String>),
+            deliveries::finished_at.eq(finished),
+            deliveries::updated_at.eq(now),
+        ))
+        .execute(conn)?;
     Ok(n == 1)
 }
 
@@ -234,19 +242,14 @@ pub fn record_manual(
     worker: &str,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let n = diesel::update(
-        deliveries::table
-            .find(id)
-            .filter(deliveries::state.eq(DeliveryState::Claimed))
-            .filter(deliveries::claimed_by.eq(worker)),
-    )
-    .set((
-        deliveries::state.eq(DeliveryState::Manual),
-        deliveries::claimed_at.eq(None::<NaiveDateTime>),
-        deliveries::claimed_by.eq(None::<String>),
-        deliveries::updated_at.eq(now),
-    ))
-    .execute(conn)?;
+    let n = diesel::update(still_claimed(id, worker))
+        .set((
+            deliveries::state.eq(DeliveryState::Manual),
+            deliveries::claimed_at.eq(None::<NaiveDateTime>),
+            deliveries::claimed_by.eq(None::<String>),
+            deliveries::updated_at.eq(now),
+        ))
+        .execute(conn)?;
     Ok(n == 1)
 }
 
@@ -488,19 +491,14 @@ pub fn record_cancelled(
     reason: &str,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let n = diesel::update(
-        deliveries::table
-            .find(id)
-            .filter(deliveries::state.eq(DeliveryState::Claimed))
-            .filter(deliveries::claimed_by.eq(worker)),
-    )
-    .set((
-        deliveries::state.eq(DeliveryState::Cancelled),
-        deliveries::last_error.eq(reason),
-        deliveries::finished_at.eq(now),
-        deliveries::updated_at.eq(now),
-    ))
-    .execute(conn)?;
+    let n = diesel::update(still_claimed(id, worker))
+        .set((
+            deliveries::state.eq(DeliveryState::Cancelled),
+            deliveries::last_error.eq(reason),
+            deliveries::finished_at.eq(now),
+            deliveries::updated_at.eq(now),
+        ))
+        .execute(conn)?;
     Ok(n == 1)
 }
 

@@ -5,6 +5,7 @@
 //! and is the one way async code reaches it: `db.run(|conn| …)` checks out a
 //! connection and runs the closure on the blocking thread pool.
 
+pub mod attention;
 pub mod audit;
 pub mod deliveries;
 pub mod facilities;
@@ -259,6 +260,15 @@ where
             Err(e)
         }
     }
+}
+
+/// The count for `key` in grouped counts such as `letters::count_by_status`;
+/// zero when the group is absent.
+pub fn count_of<K: PartialEq>(counts: &[(K, i64)], key: K) -> i64 {
+    counts
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map_or(0, |(_, n)| *n)
 }
 
 /// The current time in UTC, at microsecond precision so that a value read back

@@ -831,12 +831,7 @@ pub fn public_counts(conn: &mut DbConn) -> QueryResult<PublicCounts> {
             count(prisoner_recognitions::prisoner_id).aggregate_distinct(),
         ))
         .load(conn)?;
-    let count_of = |s: PrisonerStatus| {
-        by_status
-            .iter()
-            .find(|(x, _)| *x == s)
-            .map_or(0, |(_, n)| *n)
-    };
+    let count_of = |s: PrisonerStatus| super::count_of(&by_status, s);
     let released = count_of(PrisonerStatus::Released);
     let current = by_status
         .iter()

@@ -10,7 +10,7 @@ use chrono::{NaiveDateTime, TimeDelta};
 
 use super::schedule::{digest_due, local, time_zone};
 use super::ReminderKind;
-use crate::dashboard::dates::{next_birthday, send_by, LeadTimes};
+use crate::dashboard::dates::{next_birthday_of, send_by, LeadTimes};
 use crate::db::letters::LetterStatus;
 use crate::db::notifications::{self, NewNotification};
 use crate::db::reminders::{self as queries, Correspondence};
@@ -55,7 +55,6 @@ pub struct Facts {
 
 impl Facts {
     pub fn read(conn: &mut DbConn, now: NaiveDateTime) -> Result<Facts, DbError> {
-        use crate::db::deliveries::DeliveryState;
         let correspondences = queries::correspondences(conn)?;
         let ids: Vec<i64> = correspondences
             .iter()
@@ -64,13 +63,6 @@ impl Facts {
             .into_iter()
             .collect();
         let since = now - EVENT_WINDOW;
-        let to_review = crate::db::letters::count_by_status(conn)?
-            .iter()
-            .any(|(s, n)| *s == LetterStatus::Submitted && *n > 0);
-        let dead = deliveries::count_by_state(conn)?
-            .iter()
-            .any(|(s, n)| *s == DeliveryState::Dead && *n > 0);
-        let unmatched = !crate::db::replies::unmatched(conn, 1)?.is_empty();
         Ok(Facts {
             users: queries::active_users(conn)?,
             on_the_way: queries::letters_on_the_way(conn)?,
@@ -79,7 +71,7 @@ impl Facts {
             new_addresses: queries::new_addresses_since(conn, since)?,
             returned: queries::returned_or_rejected_since(conn, since)?,
             replies: queries::untold_replies_since(conn, since)?,
-            coordinator_news: to_review || dead || unmatched,
+            coordinator_news: crate::db::attention::queues(conn)?.has_news(),
         })
     }
 }
@@ -142,11 +134,7 @@ pub fn plan(facts: &Facts, now: NaiveDateTime, lead: LeadTimes) -> Vec<Due> {
                 }
             }
             if user.remind_birthdays {
-                let birthday = month
-                    .zip(*day)
-                    .and_then(|(m, d)| Some((u32::try_from(m).ok()?, u32::try_from(d).ok()?)))
-                    .and_then(|(m, d)| next_birthday(m, d, today));
-                if let Some(birthday) = birthday {
+                if let Some(birthday) = next_birthday_of(*month, *day, today) {
                     let from = send_by(birthday, lead).post_domestic
                         - TimeDelta::days(BIRTHDAY_NOTICE_DAYS);
                     if today >= from {

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use super::schedule::{local, time_zone};
 use super::{token, ReminderKind, Unsubscribe};
-use crate::dashboard::dates::{next_birthday, send_by, LeadTimes};
+use crate::dashboard::dates::{next_birthday_of, send_by, LeadTimes};
 use crate::db::notifications::Notification;
 use crate::db::users::{ReminderPrefs, User};
 use crate::db::{self, facilities, letters, placements, prisoners, replies, site_settings, users};
@@ -98,21 +98,12 @@ pub fn prepare(
             json!({ "people": people, "link": format!("{base_url}/") })
         }
         ReminderKind::CoordinatorDigest => {
-            use crate::db::deliveries::{self, DeliveryState};
-            use crate::db::letters::LetterStatus;
-            let by_status = letters::count_by_status(conn)?;
-            let by_state = deliveries::count_by_state(conn)?;
-            let count =
-                |s: LetterStatus| by_status.iter().find(|(x, _)| *x == s).map_or(0, |x| x.1);
-            let dead = by_state
-                .iter()
-                .find(|(x, _)| *x == DeliveryState::Dead)
-                .map_or(0, |x| x.1);
+            let queues = db::attention::queues(conn)?;
             json!({
-                "to_review": count(LetterStatus::Submitted),
-                "held": count(LetterStatus::Held),
-                "dead": dead,
-                "unmatched": replies::unmatched(conn, 1000)?.len(),
+                "to_review": queues.to_review,
+                "held": queues.held,
+                "dead": queues.dead,
+                "unmatched": queues.unmatched,
                 "link": format!("{base_url}/dashboard/attention"),
             })
         }
@@ -131,12 +122,7 @@ pub fn prepare(
             let Some(p) = person(conn, subject)? else {
                 return Ok(None);
             };
-            let birthday = p
-                .birth_month
-                .zip(p.birth_day)
-                .and_then(|(m, d)| Some((u32::try_from(m).ok()?, u32::try_from(d).ok()?)))
-                .and_then(|(m, d)| next_birthday(m, d, today));
-            let Some(birthday) = birthday else {
+            let Some(birthday) = next_birthday_of(p.birth_month, p.birth_day, today) else {
                 return Ok(None);
             };
             let by = send_by(birthday, lead);

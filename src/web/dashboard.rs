@@ -291,9 +291,7 @@ const CONFIRM_AFTER_DAYS: i64 = 90;
 /// letters, unmatched replies, old addresses, and this month's e-letter spend.
 #[get("/dashboard/attention")]
 async fn needs_a_hand(ctx: Ctx) -> Result<HttpResponse, AppError> {
-    use crate::db::deliveries::{self, DeliveryState};
-    use crate::db::letters::LetterStatus;
-    use crate::db::{placements, replies};
+    use crate::db::{attention, placements};
     use chrono::Datelike;
     ctx.coordinator()?;
     let now = db::now();
@@ -303,38 +301,24 @@ async fn needs_a_hand(ctx: Ctx) -> Result<HttpResponse, AppError> {
         .unwrap_or(now.date())
         .and_hms_opt(0, 0, 0)
         .unwrap_or(now);
-    let (by_status, by_state, unmatched, unconfirmed, spend) = ctx
+    let (queues, unconfirmed, spend) = ctx
         .run(move |conn| {
             Ok((
-                letters::count_by_status(conn)?,
-                deliveries::count_by_state(conn)?,
-                replies::unmatched(conn, 1000)?.len(),
+                attention::queues(conn)?,
                 placements::unconfirmed_since(conn, now - TimeDelta::days(CONFIRM_AFTER_DAYS))?,
                 letters::eletter_spend_since(conn, month_start)?,
             ))
         })
         .await?;
-    let letters_in = |s: LetterStatus| {
-        by_status
-            .iter()
-            .find(|(x, _)| *x == s)
-            .map_or(0, |(_, n)| *n)
-    };
-    let deliveries_in = |s: DeliveryState| {
-        by_state
-            .iter()
-            .find(|(x, _)| *x == s)
-            .map_or(0, |(_, n)| *n)
-    };
     let (sent, pages, blanks, amount) = spend;
     ctx.render(
         "pages/dashboard/attention",
         json!({
-            "to_review": letters_in(LetterStatus::Submitted),
-            "held": letters_in(LetterStatus::Held),
-            "dead": deliveries_in(DeliveryState::Dead),
-            "by_hand": deliveries_in(DeliveryState::Manual),
-            "unmatched": unmatched,
+            "to_review": queues.to_review,
+            "held": queues.held,
+            "dead": queues.dead,
+            "by_hand": queues.by_hand,
+            "unmatched": queues.unmatched,
             "unconfirmed": unconfirmed,
             "confirm_days": CONFIRM_AFTER_DAYS,
             "spend": {
@@ -352,7 +336,7 @@ const DATES_AHEAD_DAYS: i64 = 60;
 /// with the last day to send by each way so that a letter arrives in time.
 #[get("/dashboard/dates")]
 async fn dates(ctx: Ctx) -> Result<HttpResponse, AppError> {
-    use crate::dashboard::dates::{next_birthday, send_by};
+    use crate::dashboard::dates::{next_birthday_of, send_by};
     ctx.coordinator()?;
     let today = db::now().date();
     let until = today + TimeDelta::days(DATES_AHEAD_DAYS);
@@ -362,13 +346,7 @@ async fn dates(ctx: Ctx) -> Result<HttpResponse, AppError> {
     let lead = ctx.settings.lead_times;
     let mut events: Vec<(chrono::NaiveDate, serde_json::Value)> = Vec::new();
     for p in &people {
-        let birthday = match (p.birth_month, p.birth_day) {
-            (Some(m), Some(d)) => u32::try_from(m)
-                .ok()
-                .zip(u32::try_from(d).ok())
-                .and_then(|(m, d)| next_birthday(m, d, today)),
-            _ => None,
-        };
+        let birthday = next_birthday_of(p.birth_month, p.birth_day, today);
         let release = p.release_expected_on.filter(|d| *d >= today && *d <= until);
         for (kind, date) in [
             ("birthday", birthday.filter(|d| *d <= until)),

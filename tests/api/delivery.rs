@@ -240,7 +240,7 @@ async fn letter(db: &Db, id: i64) -> letters::Letter {
 }
 
 /// Runs the worker until nothing is due (bounded).
-async fn drain(w: &Worker) {
+pub(crate) async fn drain(w: &Worker) {
     for _ in 0..50 {
         if w.run_once().await.unwrap() == 0 {
             return;

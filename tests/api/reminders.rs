@@ -157,9 +157,15 @@ mod sending {
     }
 
     fn worker(app: &TestApp, sink: &SmtpSink) -> Worker {
+        reminders_worker(app, Some(sink.url()))
+    }
+
+    /// A worker that sends reminders over SMTP to `smtp`, or without it into
+    /// the app's outbox folder.
+    pub fn reminders_worker(app: &TestApp, smtp: Option<String>) -> Worker {
         let settings = konvert::config::RawSettings {
             data_dir: Some(app.data_dir.clone()),
-            smtp_url: Some(sink.url()),
+            smtp_url: smtp,
             ..Default::default()
         }
         .resolve()
@@ -173,14 +179,7 @@ mod sending {
         })
     }
 
-    async fn drain(w: &Worker) {
-        for _ in 0..50 {
-            if w.run_once().await.unwrap() == 0 {
-                return;
-            }
-        }
-        panic!("the queue did not drain");
-    }
+    use crate::delivery::drain;
 
     async fn scan_at(db: &Db, now: NaiveDateTime) -> usize {
         db.run(move |c| scan::run(c, now, LeadTimes::default()))
@@ -434,7 +433,6 @@ mod sending {
 both_backends! {
     async fn without_smtp_reminders_are_saved_as_eml_files_that_admins_list(backend) {
         use konvert::dashboard::dates::LeadTimes;
-        use konvert::delivery::worker::{Reminders, Worker};
         let Some(app) = spawn_app(backend).await else { return };
         app.create_user("vera@example.org", Role::Volunteer).await;
         app.db
@@ -444,18 +442,11 @@ both_backends! {
             })
             .await
             .unwrap();
-        let settings = konvert::config::RawSettings { data_dir: Some(app.data_dir.clone()), ..Default::default() }.resolve().unwrap();
-        let w = Worker::new(app.db.clone(), "w1").with_reminders(Reminders {
-            mailer: konvert::mail::Mailer::from_settings(&settings).unwrap(),
-            templates: std::sync::Arc::new(konvert::templates::Templates::load().unwrap()),
-            from: "Konvert <reminders@example.org>".into(),
-            base_url: app.address.clone(),
-            lead: LeadTimes::default(),
-        });
+        let w = sending::reminders_worker(&app, None);
         let midweek = sending::midweek();
         let enqueued = app.db.run(move |c| konvert::reminders::scan::run(c, midweek, LeadTimes::default())).await.unwrap();
         assert_eq!(enqueued, 1, "Vera's weekly digest");
-        while w.run_once().await.unwrap() > 0 {}
+        crate::delivery::drain(&w).await;
 
         app.sign_in_as("coord@example.org", Role::Coordinator).await;
         assert_eq!(app.get("/admin/mail").await.status(), 403, "admins only: the e-mails hold personal data");
