@@ -411,14 +411,14 @@ pub fn set_status(
     Ok(())
 }
 
-/// Per prisoner in `ids`: letters sent since `since_30`, since `since_90`,
-/// and open drafts. Bounded by the page's prisoners, never the whole table.
-pub fn recent_counts(
+/// Per prisoner in `ids`: letters sent since `since_30` and since `since_90`
+/// (`since_30` is the later). Bounded by the given prisoners, never the whole table.
+pub fn sent_counts(
     conn: &mut DbConn,
     ids: &[i64],
     since_30: NaiveDateTime,
     since_90: NaiveDateTime,
-) -> QueryResult<std::collections::HashMap<i64, (i64, i64, i64)>> {
+) -> QueryResult<std::collections::HashMap<i64, (i64, i64)>> {
     let mut counts = std::collections::HashMap::new();
     if ids.is_empty() {
         return Ok(counts);
@@ -429,22 +429,30 @@ pub fn recent_counts(
         .select((letters::prisoner_id, letters::sent_at))
         .load(conn)?;
     for (id, at) in sent {
-        let entry = counts.entry(id).or_insert((0, 0, 0));
+        let entry = counts.entry(id).or_insert((0, 0));
         entry.1 += 1;
         if at.is_some_and(|t| t >= since_30) {
             entry.0 += 1;
         }
     }
-    let drafts: Vec<(i64, i64)> = letters::table
+    Ok(counts)
+}
+
+/// Per prisoner in `ids`: open drafts.
+pub fn draft_counts(
+    conn: &mut DbConn,
+    ids: &[i64],
+) -> QueryResult<std::collections::HashMap<i64, i64>> {
+    if ids.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    letters::table
         .filter(letters::prisoner_id.eq_any(ids))
         .filter(letters::status.eq(LetterStatus::Draft))
         .group_by(letters::prisoner_id)
         .select((letters::prisoner_id, diesel::dsl::count_star()))
-        .load(conn)?;
-    for (id, n) in drafts {
-        counts.entry(id).or_insert((0, 0, 0)).2 = n;
-    }
-    Ok(counts)
+        .load(conn)
+        .map(|rows: Vec<(i64, i64)>| rows.into_iter().collect())
 }
 
 /// A fresh reply code (see `replies::codes`).

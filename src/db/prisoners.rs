@@ -548,6 +548,34 @@ impl DirectoryFilter {
     fn needs_facility(&self) -> bool {
         self.country.is_some() || self.region.is_some() || self.facility_id.is_some()
     }
+
+    /// True for "everyone who may be written to" and nothing narrower: the
+    /// dashboard as it first opens.
+    fn only_writable(&self) -> bool {
+        self.writable
+            && self.query.is_none()
+            && !self.needs_facility()
+            && self.status.is_none()
+            && self.interest.is_none()
+            && self.language.is_none()
+    }
+}
+
+/// Who may not be written to, as the partial index `prisoners_not_writable`
+/// spells it (the index serves only a query that repeats its predicate).
+const NOT_WRITABLE: &str = "do_not_write OR status IN ('released', 'deceased')";
+
+/// Everyone who may be written to, counted as all prisoners less those who
+/// may not. SQLite counts a whole table from its pages without reading a row
+/// and the partial index holds only the few left out, where counting the
+/// writable directly walked every prisoner on each dashboard request.
+fn writable_count(conn: &mut DbConn) -> QueryResult<i64> {
+    let all: i64 = prisoners::table.count().get_result(conn)?;
+    let not_writable: i64 = prisoners::table
+        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(NOT_WRITABLE))
+        .count()
+        .get_result(conn)?;
+    Ok(all - not_writable)
 }
 
 /// How a directory page is sorted.
@@ -571,7 +599,9 @@ pub fn directory_page(
     // Everyone has at most one open placement (a unique index), so without
     // a facility filter the joins cannot change the count: leave them out,
     // and the count reads the prisoners_writable index alone.
-    let total: i64 = if filter.needs_facility() {
+    let total: i64 = if filter.only_writable() {
+        writable_count(conn)?
+    } else if filter.needs_facility() {
         directory_query!(filter)
             .select(diesel::dsl::count_star())
             .get_result(conn)?

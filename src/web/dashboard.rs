@@ -105,12 +105,31 @@ pub fn load_lacking_mail(
 ) -> QueryResult<LackingMailData> {
     let (entries, total) = prisoners::lacking_mail(conn, filter, limit, offset)?;
     let ids: Vec<i64> = entries.iter().map(|e| e.prisoner.id).collect();
-    let counts = letters::recent_counts(
-        conn,
-        &ids,
-        now - TimeDelta::days(30),
-        now - TimeDelta::days(90),
-    )?;
+    let (since_30, since_90) = (now - TimeDelta::days(30), now - TimeDelta::days(90));
+    // The maintained last_letter_sent_at is the latest letter's, so only
+    // people written to in the last 90 days can have letters to count: the
+    // first pages, of people nobody has written to for months, ask nothing.
+    let written_to: Vec<i64> = entries
+        .iter()
+        .filter(|e| {
+            e.prisoner
+                .last_letter_sent_at
+                .is_some_and(|at| at >= since_90)
+        })
+        .map(|e| e.prisoner.id)
+        .collect();
+    let sent = letters::sent_counts(conn, &written_to, since_30, since_90)?;
+    let drafts = letters::draft_counts(conn, &ids)?;
+    let counts = ids
+        .iter()
+        .map(|id| {
+            let (sent_30, sent_90) = sent.get(id).copied().unwrap_or((0, 0));
+            (
+                *id,
+                (sent_30, sent_90, drafts.get(id).copied().unwrap_or(0)),
+            )
+        })
+        .collect();
     Ok(LackingMailData {
         entries,
         total,

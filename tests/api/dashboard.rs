@@ -37,6 +37,9 @@ both_backends! {
                 paused.do_not_write = true;
                 paused.do_not_write_reason = Some("просьба семьи".into());
                 prisoners::insert(c, &paused, now)?;
+                let mut released = PrisonerForm::new("Вышедший", "Роман", None);
+                released.status = prisoners::PrisonerStatus::Released;
+                prisoners::insert(c, &released, now)?;
                 let old = written_to(c, 40);
                 let recent = written_to(c, 5);
                 Ok::<_, DbError>((never, old, recent))
@@ -49,9 +52,12 @@ both_backends! {
         assert!(pos(never) < pos(old) && pos(old) < pos(recent), "never written first, then the oldest letter");
         assert!(!page.contains("Непишите"), "do-not-write is left out");
         assert!(page.contains("никогда"));
+        // Counted as everyone less the do-not-write and the released.
+        assert!(page.contains("Можно написать: 3"), "{page}");
 
         let only = app.get("/dashboard?interest=шахматы&language=en").await.text().await.unwrap();
         assert!(only.contains(&format!("/prisoners/{never}\"")) && !only.contains(&format!("/prisoners/{old}\"")));
+        assert!(only.contains("Можно написать: 1"));
 
         let csv = app.get("/dashboard?format=csv").await;
         assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));

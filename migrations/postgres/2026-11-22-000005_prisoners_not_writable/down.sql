@@ -1,0 +1,1 @@
+DROP INDEX prisoners_not_writable;
