@@ -4,6 +4,11 @@ use anyhow::Context;
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use konvert::db::DbTarget;
 
+/// The allocator the `konvert` binary uses (see src/main.rs), so that the
+/// servers a benchmark starts allocate as the real one does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A database of the benchmark's own, removed when it ends.
 pub struct BenchDb {
     pub target: DbTarget,
