@@ -611,7 +611,7 @@ fn main() -> anyhow::Result<()> {
         );
         let _ = writeln!(
             r,
-            "Sequential cost of one page, in process (mean of {rounds}): database work {} ms (session lookup and the five queries), page data {} ms, template {} ms.\n",
+            "Sequential cost of one page, in process (mean of {rounds}): database work {} ms (the session lookup and the page's queries below), page data {} ms, template {} ms.\n",
             ms(db_time),
             ms(build_time),
             ms(render_time)
@@ -638,7 +638,7 @@ fn main() -> anyhow::Result<()> {
         );
         let _ = writeln!(
             r,
-            "## What a request runs\n\nThe statements below are every query behind one page (captured from diesel), in order: the session lookup, the count of who may be written to (read from the index `prisoners_lacking_mail` alone) and the page of prisoners in the order of the maintained `prisoners.last_letter_sent_at` (walked in that index's order, stopping after 100), the letter counts for the page's 100 prisoners only (`prisoner_id IN (…)`, through the index `letters_prisoner_sent`), and the facility list for the filter. None aggregates the whole letters table. (A session's `last_seen_at` is refreshed at most every 10 minutes, so the write is not in the steady state.)\n"
+            "## What a request runs\n\nThe statements below are every query behind one page (captured from diesel), in order: the session lookup; the count of who may be written to, as all prisoners (a whole-table count, which SQLite answers by counting the entries of its smallest index without reading a row) less those who may not (the partial index `prisoners_not_writable`); the page of prisoners in the order of the maintained `prisoners.last_letter_sent_at` (walked in the index `prisoners_lacking_mail`, stopping after 100); the open drafts of the page's 100 prisoners (`prisoner_id IN (…)`); and the facility list for the filter. Letters sent in the last 30 and 90 days are asked only for the page's people whose last letter is that recent, so the first page, of people nobody has written to for months, needs no such query. None aggregates the whole letters table. (A session's `last_seen_at` is refreshed at most every 10 minutes, so the write is not in the steady state.)\n"
         );
         let _ = writeln!(
             r,
