@@ -171,7 +171,7 @@ impl Ctx {
         if let (Some(page), Value::Object(base)) = (merged.as_object_mut(), self.base()) {
             page.extend(base);
         }
-        let html = self.templates.render(name, &merged)?;
+        let html = self.templates.render_value(name, merged)?;
         Ok(HttpResponse::build(status)
             .content_type("text/html; charset=utf-8")
             .insert_header((header::CACHE_CONTROL, "no-store"))

@@ -236,10 +236,27 @@ pub fn lacking_mail_page(
             })
         })
         .collect();
+    // Which option is selected is worked out here: a helper call per option
+    // in the template cost more than the comparison.
+    let chosen_facility = query.facility.trim();
     let facility_options: Vec<_> = data
         .facilities
         .iter()
-        .map(|(id, name)| json!({ "id": id.to_string(), "name": name }))
+        .map(|(id, name)| {
+            let id = id.to_string();
+            let selected = id == chosen_facility;
+            json!({ "id": id, "name": name, "selected": selected })
+        })
+        .collect();
+    let statuses: Vec<_> = crate::db::prisoners::PrisonerStatus::ALL
+        .iter()
+        .map(|s| {
+            json!({
+                "value": s,
+                "key": format!("prisoners.status_{s}"),
+                "selected": s.to_string() == query.status.trim(),
+            })
+        })
         .collect();
     let total = data.total;
     let pages = (total + PER_PAGE - 1) / PER_PAGE;
@@ -277,7 +294,7 @@ pub fn lacking_mail_page(
             "status": query.status, "interest": query.interest, "language": query.language,
         },
         "facilities": facility_options,
-        "statuses": crate::db::prisoners::PrisonerStatus::ALL.iter().map(|s| json!({"value": s, "key": format!("prisoners.status_{s}")})).collect::<Vec<_>>(),
+        "statuses": statuses,
     })
 }
 

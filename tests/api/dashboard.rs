@@ -58,6 +58,9 @@ both_backends! {
         let only = app.get("/dashboard?interest=шахматы&language=en").await.text().await.unwrap();
         assert!(only.contains(&format!("/prisoners/{never}\"")) && !only.contains(&format!("/prisoners/{old}\"")));
         assert!(only.contains("Можно написать: 1"));
+        let convicted = app.get("/dashboard?status=convicted").await.text().await.unwrap();
+        assert!(convicted.contains(r#"<option value="convicted" selected>"#), "the filter shows what it filters on");
+        assert!(!convicted.contains(r#"<option value="pre_trial" selected>"#));
 
         let csv = app.get("/dashboard?format=csv").await;
         assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
