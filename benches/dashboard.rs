@@ -5,7 +5,7 @@
 //! ```sh
 //! cargo bench --bench dashboard                      # SQLite, 10,000 prisoners, 1,000,000 letters
 //! cargo bench --bench dashboard -- --postgres postgres://postgres@127.0.0.1:5432/postgres
-//! cargo bench --bench dashboard -- --prisoners 1000 --letters 50000 --requests 2000
+//! cargo bench --bench dashboard -- --prisoners 1000 --letters 50000 --requests 2000 --pool 4
 //! ```
 //!
 //! A PostgreSQL run creates a database of its own on that server and drops it
@@ -42,6 +42,8 @@ struct Args {
     connections: usize,
     warmup: usize,
     requests: usize,
+    /// Database connections in the app's pool; the app's default when absent.
+    pool: Option<u32>,
     postgres: Option<String>,
 }
 
@@ -60,6 +62,7 @@ impl Args {
             connections: 32,
             warmup: 500,
             requests: 5_000,
+            pool: None,
             postgres: std::env::var("KONVERT_BENCH_POSTGRES_URL").ok(),
         };
         let mut it = std::env::args().skip(1);
@@ -70,6 +73,7 @@ impl Args {
                 "--connections" => args.connections = value(&arg, it.next())?,
                 "--warmup" => args.warmup = value(&arg, it.next())?,
                 "--requests" => args.requests = value(&arg, it.next())?,
+                "--pool" => args.pool = Some(value(&arg, it.next())?),
                 "--postgres" => args.postgres = it.next(),
                 // cargo bench passes --bench to every harness = false target.
                 "--bench" => {}
@@ -343,7 +347,13 @@ struct Version {
 
 fn server_version(conn: &mut DbConn) -> String {
     let q = match conn {
-        DbConn::Sqlite(_) => "SELECT 'SQLite ' || sqlite_version() AS v",
+        // With the build options set in .cargo/config.toml, as the build used them.
+        DbConn::Sqlite(_) => {
+            "SELECT 'SQLite ' || sqlite_version() || ' (' || \
+             (SELECT group_concat(compile_options, ', ') FROM pragma_compile_options \
+              WHERE compile_options LIKE 'THREADSAFE=%' OR compile_options LIKE 'DEFAULT_MEMSTATUS=%') \
+             || ')' AS v"
+        }
         DbConn::Postgres(_) => "SELECT version() AS v",
     };
     diesel::sql_query(q)
@@ -358,10 +368,11 @@ struct Prepared {
     data: serde_json::Value,
 }
 
+/// Renders as `Ctx::render` does, from a copy of the data it keeps.
 async fn render_prepared(page: web::Data<Prepared>) -> HttpResponse {
     match page
         .templates
-        .render(dashboard::LACKING_MAIL_TEMPLATE, &page.data)
+        .render_value(dashboard::LACKING_MAIL_TEMPLATE, page.data.clone())
     {
         Ok(html) => HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")
@@ -439,6 +450,7 @@ fn main() -> anyhow::Result<()> {
         data_dir: Some(bench_db.data_dir()),
         workers: Some(workers),
         run_worker: Some(false),
+        pool_size: args.pool,
         ..Default::default()
     };
     let mut settings = raw.resolve()?;
@@ -515,7 +527,7 @@ fn main() -> anyhow::Result<()> {
         });
         let memory_body = prepared
             .templates
-            .render(dashboard::LACKING_MAIL_TEMPLATE, &prepared.data)
+            .render_value(dashboard::LACKING_MAIL_TEMPLATE, prepared.data.clone())
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let same_page = memory_body == http_body;
 
@@ -542,7 +554,7 @@ fn main() -> anyhow::Result<()> {
         let render_time = timed(&mut || {
             let _ = prepared
                 .templates
-                .render(dashboard::LACKING_MAIL_TEMPLATE, &prepared.data);
+                .render_value(dashboard::LACKING_MAIL_TEMPLATE, prepared.data.clone());
         });
 
         let server = HttpServer::new(move || {
