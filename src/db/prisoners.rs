@@ -598,7 +598,7 @@ pub fn directory_page(
 ) -> QueryResult<(Vec<DirectoryEntry>, i64)> {
     // Everyone has at most one open placement (a unique index), so without
     // a facility filter the joins cannot change the count: leave them out,
-    // and the count reads the prisoners_writable index alone.
+    // and the count reads the prisoners_lacking_mail index alone.
     let total: i64 = if filter.only_writable() {
         writable_count(conn)?
     } else if filter.needs_facility() {
