@@ -193,24 +193,36 @@ async fn save(ctx: Ctx, form: CsrfForm<Vec<(String, String)>>) -> Result<HttpRes
             );
         }
     };
+    let details = json!({ "frequency": prefs.remind_frequency });
+    store(&ctx, user.id, prefs, "set_reminders", details).await?;
+    Ok(ctx.redirect("/settings/reminders?saved"))
+}
+
+/// Saves a user's reminder choices with an audit entry saying how they changed.
+async fn store(
+    ctx: &Ctx,
+    user_id: i64,
+    prefs: ReminderPrefs,
+    action: &'static str,
+    details: serde_json::Value,
+) -> Result<(), AppError> {
     ctx.run(move |conn| {
         db::write_tx(conn, |conn| {
             let now = db::now();
-            users::set_reminders(conn, user.id, &prefs, now)?;
+            users::set_reminders(conn, user_id, &prefs, now)?;
             audit::record(
                 conn,
-                Some(user.id),
-                "set_reminders",
+                Some(user_id),
+                action,
                 "user",
-                Some(user.id),
-                &json!({ "frequency": prefs.remind_frequency }),
+                Some(user_id),
+                &details,
                 now,
             )
         })?;
         Ok(())
     })
-    .await?;
-    Ok(ctx.redirect("/settings/reminders?saved"))
+    .await
 }
 
 /// The user and what to turn off, from a link's token; a wrong or edited
@@ -248,23 +260,8 @@ async fn unsubscribe(mut ctx: Ctx, link: web::Path<String>) -> Result<HttpRespon
     let (user, what) = verified(&ctx, link.into_inner()).await?;
     ctx.lang = Lang::from_code(&user.locale).unwrap_or(ctx.lang);
     let prefs = what.apply(&ReminderPrefs::of(&user));
-    ctx.run(move |conn| {
-        db::write_tx(conn, |conn| {
-            let now = db::now();
-            users::set_reminders(conn, user.id, &prefs, now)?;
-            audit::record(
-                conn,
-                Some(user.id),
-                "unsubscribe",
-                "user",
-                Some(user.id),
-                &json!({ "what": what.as_str() }),
-                now,
-            )
-        })?;
-        Ok(())
-    })
-    .await?;
+    let details = json!({ "what": what.as_str() });
+    store(&ctx, user.id, prefs, "unsubscribe", details).await?;
     ctx.render(
         "pages/reminders/unsubscribe",
         json!({ "what": what.as_str(), "done": true }),

@@ -12,7 +12,6 @@ use chrono::TimeDelta;
 use konvert::db::deliveries::{self, DeliveryState};
 use konvert::db::facilities::{self, FacilityForm, FacilityKind, Service};
 use konvert::db::letters::{self, Channel, LetterStatus, NewLetter};
-use konvert::db::placements::{self, NewPlacement};
 use konvert::db::prisoners::{self, BirthDate, Gender, PrisonerForm};
 use konvert::db::users::{self, NewUser, Role};
 use konvert::db::{self, Db, DbError};
@@ -177,21 +176,7 @@ pub fn queued_letter_by(conn: &mut db::DbConn, body: &str, channel: Channel) -> 
     form.gender = Some(Gender::Male);
     form.set_birth_date(Some(BirthDate::parse("1961").unwrap()));
     let prisoner = prisoners::insert(conn, &form, now).unwrap();
-    placements::transfer(
-        conn,
-        &NewPlacement {
-            prisoner_id: prisoner.id,
-            facility_id: Some(facility.id),
-            started_on: None,
-            address_confirmed_at: Some(now),
-            source: None,
-            notes: String::new(),
-            created_by: None,
-        },
-        now.date(),
-        now,
-    )
-    .unwrap();
+    place_at(conn, prisoner.id, facility.id, now).unwrap();
     let email = format!("w{}@example.org", random_hex());
     let writer = users::insert(conn, &NewUser::new(&email, "Вера", Role::Volunteer, now)).unwrap();
     let letter = letters::insert(

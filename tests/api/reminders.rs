@@ -16,6 +16,13 @@ async fn link(app: &TestApp, user_id: i64, what: &str) -> String {
     format!("/unsubscribe/{}", token::sign(&secret, user_id, what))
 }
 
+/// Someone held and never written to: what a digest lists.
+async fn someone_waiting(db: &konvert::db::Db) {
+    db.run(|c| Ok::<_, DbError>(someone_held(c, "Ждущий")?))
+        .await
+        .unwrap();
+}
+
 async fn user(app: &TestApp, id: i64) -> users::User {
     app.db
         .run(move |c| Ok::<_, DbError>(users::find(c, id)?))
@@ -131,6 +138,7 @@ mod sending {
     use konvert::delivery::worker::{Reminders, Worker};
     use konvert::reminders::scan;
 
+    use super::someone_waiting;
     use crate::both_backends;
     use crate::helpers::*;
     use crate::smtp_sink::SmtpSink;
@@ -375,13 +383,7 @@ mod sending {
             let west = app.create_user("west@example.org", Role::Volunteer).await;
             prefs(&app.db, &east, |p| p.time_zone = "Asia/Vladivostok".into()).await;
             prefs(&app.db, &west, |p| p.time_zone = "America/New_York".into()).await;
-            app.db
-                .run(|c| {
-                    someone_held(c, "Ждущий")?;
-                    Ok::<_, DbError>(())
-                })
-                .await
-                .unwrap();
+            someone_waiting(&app.db).await;
             let w = worker(&app, &sink);
             // Sunday 22 November, 20:00 UTC. In New York it is Sunday afternoon
             // of week 47, whose digest is due since Monday (a new account gets
@@ -411,13 +413,7 @@ mod sending {
             let Some(sink) = SmtpSink::start() else { return };
             let Some(app) = spawn_app(backend).await else { return };
             let vera = app.create_user("vera@example.org", Role::Volunteer).await;
-            app.db
-                .run(|c| {
-                    someone_held(c, "Ждущий")?;
-                    Ok::<_, DbError>(())
-                })
-                .await
-                .unwrap();
+            someone_waiting(&app.db).await;
             assert_eq!(scan_at(&app.db, at("2026-11-23 12:00")).await, 1);
             prefs(&app.db, &vera, |p| p.remind_digest = false).await;
             let w = worker(&app, &sink);
@@ -435,13 +431,7 @@ both_backends! {
         use konvert::dashboard::dates::LeadTimes;
         let Some(app) = spawn_app(backend).await else { return };
         app.create_user("vera@example.org", Role::Volunteer).await;
-        app.db
-            .run(|c| {
-                someone_held(c, "Ждущий")?;
-                Ok::<_, DbError>(())
-            })
-            .await
-            .unwrap();
+        someone_waiting(&app.db).await;
         let w = sending::reminders_worker(&app, None);
         let midweek = sending::midweek();
         let enqueued = app.db.run(move |c| konvert::reminders::scan::run(c, midweek, LeadTimes::default())).await.unwrap();
