@@ -103,14 +103,15 @@ impl HelperDef for Translate {
 
 /// `{{#layout "base" title=…}}…{{/layout}}`: the page's content inside
 /// `layouts/<name>`. The content renders in the page's own context; the layout
-/// gets only what it shows (the root's `lang`, `csrf`, `path` and `user`, the
+/// gets only what it shows (the root's `lang`, `csrf`, `path`, `user` and `flash`, the
 /// hash, and the rendered content). A handlebars partial would instead copy
 /// the whole page's data for the layout and again for each partial inside
 /// it, which on a page of a hundred rows cost more than rendering them.
 struct Layout;
 
-/// The root data a layout and its partials may use.
-const LAYOUT_FIELDS: [&str; 4] = ["lang", "csrf", "path", "user"];
+/// The root data a layout and its partials may use (`flash` is the
+/// confirmation of the last change, when there is one).
+const LAYOUT_FIELDS: [&str; 5] = ["lang", "csrf", "path", "user", "flash"];
 
 impl HelperDef for Layout {
     fn call<'reg: 'rc, 'rc>(

@@ -24,6 +24,8 @@ use crate::templates::Templates;
 
 pub const SESSION_COOKIE: &str = "konvert_session";
 pub const LANG_COOKIE: &str = "konvert_lang";
+/// The one-line confirmation of the last change, shown once on the next page.
+pub const FLASH_COOKIE: &str = "konvert_flash";
 /// A session lives this long after its last use.
 pub const SESSION_IDLE: TimeDelta = TimeDelta::days(30);
 /// How stale last_seen may get before a request refreshes it (saves a write per request).
@@ -36,7 +38,48 @@ pub struct Ctx {
     pub db: web::Data<Db>,
     pub templates: web::Data<Templates>,
     pub settings: web::Data<Settings>,
+    /// A confirmation left by the previous request (see `Flash`).
+    pub flash: Option<Flash>,
     req: HttpRequest,
+}
+
+/// A one-line confirmation after a change ("Letter approved"): a UI string
+/// key and its placeholders, carried to the next page in a short-lived
+/// cookie and shown there once, in the viewer's language. Only keys under
+/// `flash.` are shown, so a forged cookie can show nothing but our own
+/// sentences; values are escaped like any page data.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Flash {
+    pub key: String,
+    #[serde(default)]
+    pub args: Vec<(String, String)>,
+}
+
+impl Flash {
+    pub fn new(key: &str) -> Flash {
+        Flash {
+            key: key.to_owned(),
+            args: Vec::new(),
+        }
+    }
+
+    pub fn arg(mut self, name: &str, value: impl ToString) -> Flash {
+        self.args.push((name.to_owned(), value.to_string()));
+        self
+    }
+
+    fn from_cookie(value: &str) -> Option<Flash> {
+        let json = url::form_urlencoded::parse(format!("f={value}").as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())?;
+        let flash: Flash = serde_json::from_str(&json).ok()?;
+        flash.key.starts_with("flash.").then_some(flash)
+    }
+
+    fn to_cookie_value(&self) -> String {
+        let json = serde_json::to_string(self).unwrap_or_default();
+        url::form_urlencoded::byte_serialize(json.as_bytes()).collect()
+    }
 }
 
 /// The language a request gets before we know who sent it: the cookie a
@@ -98,6 +141,9 @@ impl FromRequest for Ctx {
                 .and_then(|u| Lang::from_code(&u.locale))
                 .unwrap_or_else(|| anonymous_lang(&req));
             req.extensions_mut().insert(ChosenLang(lang));
+            let flash = req
+                .cookie(FLASH_COOKIE)
+                .and_then(|c| Flash::from_cookie(c.value()));
             Ok(Ctx {
                 lang,
                 user,
@@ -105,6 +151,7 @@ impl FromRequest for Ctx {
                 db,
                 templates,
                 settings,
+                flash,
                 req,
             })
         })
@@ -170,17 +217,53 @@ impl Ctx {
         }
         if let (Some(page), Value::Object(base)) = (merged.as_object_mut(), self.base()) {
             page.extend(base);
+            if let Some(flash) = &self.flash {
+                page.insert("flash".into(), Value::String(self.flash_text(flash)));
+            }
         }
         let html = self.templates.render_value(name, merged)?;
-        Ok(HttpResponse::build(status)
+        let mut response = HttpResponse::build(status);
+        response
             .content_type("text/html; charset=utf-8")
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .body(html))
+            .insert_header((header::CACHE_CONTROL, "no-store"));
+        if self.flash.is_some() {
+            // Shown once: the page that shows it clears it.
+            let mut gone = Cookie::build(FLASH_COOKIE, "").path("/").finish();
+            gone.make_removal();
+            response.cookie(gone);
+        }
+        Ok(response.body(html))
+    }
+
+    fn flash_text(&self, flash: &Flash) -> String {
+        let args: Vec<(&str, &str)> = flash
+            .args
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        self.t_with(&flash.key, &args)
     }
 
     /// A 303 redirect after a successful POST.
     pub fn redirect(&self, to: &str) -> HttpResponse {
         see_other(to)
+    }
+
+    /// A 303 redirect after a change, with a one-line confirmation of what
+    /// changed for the next page to show (keys live under `flash.` in
+    /// `locales/*/flash.toml`).
+    pub fn redirect_flash(&self, to: &str, flash: Flash) -> HttpResponse {
+        let mut response = see_other(to);
+        let cookie = Cookie::build(FLASH_COOKIE, flash.to_cookie_value())
+            .path("/")
+            .http_only(true)
+            .secure(self.cookie_secure())
+            .same_site(SameSite::Lax)
+            .max_age(actix_web::cookie::time::Duration::minutes(5))
+            .finish();
+        // A cookie that cannot be set only loses the confirmation, never the change.
+        let _ = response.add_cookie(&cookie);
+        response
     }
 
     /// Runs database work off the async threads (see `Db::run`).
