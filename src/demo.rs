@@ -41,6 +41,8 @@ pub enum DemoError {
     Interleaved,
     #[error(transparent)]
     Db(#[from] diesel::result::Error),
+    #[error(transparent)]
+    Manual(#[from] crate::delivery::manual::ManualError),
 }
 
 struct FacilitySeed {
@@ -469,12 +471,15 @@ pub fn load(conn: &mut DbConn, now: NaiveDateTime) -> Result<DemoSummary, DemoEr
                 let mut at = written;
                 for status in fate {
                     at += TimeDelta::hours(rng.gen_range(2..72));
+                    if *status == LetterStatus::Sent {
+                        send_by_hand(conn, letter.id, channel, coordinator.id, at)?;
+                        continue;
+                    }
                     letters::set_status(conn, letter.id, *status, at)?;
                     match status {
                         LetterStatus::Queued => {
                             deliveries::enqueue_letter(conn, letter.id, channel, at)?;
                         }
-                        LetterStatus::Sent => prisoners::note_letter_sent(conn, prisoner.id, at)?,
                         LetterStatus::Replied => {
                             let received = at;
                             replies::insert(
@@ -515,6 +520,39 @@ pub fn load(conn: &mut DbConn, now: NaiveDateTime) -> Result<DemoSummary, DemoEr
         )?;
         Ok(summary)
     })
+}
+
+/// Sends a queued letter the way the app does when no gateway is set up:
+/// the worker hands its outbox row to a coordinator, who records it sent by
+/// hand (its row sent and finished, the letter sent, the prisoner's count).
+fn send_by_hand(
+    conn: &mut DbConn,
+    letter_id: i64,
+    channel: Channel,
+    coordinator: i64,
+    at: NaiveDateTime,
+) -> Result<(), DemoError> {
+    const WORKER: &str = "demo";
+    let rows = deliveries::for_letter(conn, letter_id)?;
+    let row = rows.first().ok_or(diesel::result::Error::NotFound)?;
+    deliveries::claim_one(conn, row.id, WORKER, at)?;
+    deliveries::record_manual(conn, row.id, WORKER, at)?;
+    let receipt = deliveries::ManualReceipt {
+        receipt: (channel != Channel::Post).then(|| format!("DEMO-{letter_id:06}")),
+        ..Default::default()
+    };
+    let marked = crate::delivery::manual::record_sent_in(
+        conn,
+        channel,
+        &[row.id],
+        coordinator,
+        &receipt,
+        at,
+    )?;
+    if marked.letters.is_empty() {
+        return Err(crate::delivery::manual::ManualError::Changed.into());
+    }
+    Ok(())
 }
 
 /// The paths letters take in the demo, each a sequence of statuses after the draft.

@@ -277,13 +277,18 @@ pub struct ManualItem {
     /// JSON of the address the letter was written for.
     pub address_snapshot: Option<String>,
     pub prisoner_id: i64,
+    /// The language the writer wrote in.
+    pub language: String,
 }
 
+/// The letters waiting in a coordinator's hands on `channel`: rows handed
+/// over by the worker whose letter still awaits sending, oldest first.
 pub fn manual_queue(conn: &mut DbConn, channel: Channel) -> QueryResult<Vec<ManualItem>> {
     use super::schema::letters;
     deliveries::table
         .inner_join(letters::table)
         .filter(deliveries::state.eq(DeliveryState::Manual))
+        .filter(letters::status.eq_any(super::letters::AWAITING_SENDING))
         .filter(letters::channel.eq(channel))
         .order((letters::queued_at, letters::id))
         .select((
@@ -297,78 +302,48 @@ pub fn manual_queue(conn: &mut DbConn, channel: Channel) -> QueryResult<Vec<Manu
             letters::reply_blank,
             letters::address_snapshot,
             letters::prisoner_id,
+            letters::language,
         ))
         .load(conn)
 }
 
-/// What a coordinator read off the service's confirmation.
-#[derive(Debug, Clone, Default)]
-pub struct ManualReceipt {
-    pub receipt: Option<String>,
-    pub pages: Option<i32>,
-    pub cost_minor: Option<i64>,
-}
+pub use super::letters::ManualReceipt;
 
-/// Records that a coordinator sent these (by post, or through a service's
-/// website): the rows become sent and their letters too. Rows that are not
-/// waiting by hand any more are skipped; returns the letters marked.
+/// Records one row waiting by hand on `channel` as sent, only while its
+/// letter still awaits sending; the letter when it did, `None` when the row
+/// or its letter has moved on (someone decided first). The row is locked
+/// before the letter, in the order cancelling takes them.
 pub fn record_manual_sent(
     conn: &mut DbConn,
-    delivery_ids: &[i64],
-    actor: i64,
-    receipt: &ManualReceipt,
+    id: i64,
+    channel: Channel,
+    receipt: Option<&str>,
     now: NaiveDateTime,
-) -> QueryResult<Vec<i64>> {
+) -> QueryResult<Option<i64>> {
+    use super::letters::AWAITING_SENDING;
     use super::schema::letters;
-    let mut sent = Vec::new();
-    for &id in delivery_ids {
-        let n = diesel::update(
-            deliveries::table
-                .find(id)
-                .filter(deliveries::state.eq(DeliveryState::Manual)),
-        )
-        .set((
-            deliveries::state.eq(DeliveryState::Sent),
-            deliveries::receipt.eq(&receipt.receipt),
-            deliveries::finished_at.eq(now),
-            deliveries::updated_at.eq(now),
-        ))
-        .execute(conn)?;
-        if n == 0 {
-            continue;
-        }
-        let Some(letter_id) = deliveries::table
+    let letter_waits = diesel::dsl::exists(
+        letters::table
+            .filter(letters::id.nullable().eq(deliveries::letter_id))
+            .filter(letters::status.eq_any(AWAITING_SENDING)),
+    );
+    let letter = diesel::update(
+        deliveries::table
             .find(id)
-            .select(deliveries::letter_id)
-            .first::<Option<i64>>(conn)?
-        else {
-            continue;
-        };
-        let Some(letter) = super::letters::find(conn, letter_id)? else {
-            continue;
-        };
-        super::letters::set_status(conn, letter_id, super::letters::LetterStatus::Sent, now)?;
-        diesel::update(letters::table.find(letter_id))
-            .set((
-                letters::receipt_number.eq(&receipt.receipt),
-                letters::pages.eq(receipt.pages),
-                letters::cost_minor.eq(receipt.cost_minor),
-                letters::currency.eq(receipt.cost_minor.map(|_| "RUB")),
-            ))
-            .execute(conn)?;
-        super::prisoners::note_letter_sent(conn, letter.prisoner_id, now)?;
-        super::audit::record(
-            conn,
-            Some(actor),
-            "sent",
-            "letter",
-            Some(letter_id),
-            &serde_json::json!({ "channel": letter.channel, "by_hand": true }),
-            now,
-        )?;
-        sent.push(letter_id);
-    }
-    Ok(sent)
+            .filter(deliveries::state.eq(DeliveryState::Manual))
+            .filter(deliveries::channel.eq(channel.as_str()))
+            .filter(letter_waits),
+    )
+    .set((
+        deliveries::state.eq(DeliveryState::Sent),
+        deliveries::receipt.eq(receipt),
+        deliveries::finished_at.eq(now),
+        deliveries::updated_at.eq(now),
+    ))
+    .returning(deliveries::letter_id)
+    .get_result::<Option<i64>>(conn)
+    .optional()?;
+    Ok(letter.flatten())
 }
 
 /// The rows a coordinator may need to act on: dead, failing, stuck or

@@ -564,6 +564,51 @@ pub const ON_THE_WAY: [LetterStatus; 5] = [
     LetterStatus::Held,
 ];
 
+/// The statuses of a letter approved and not yet sent: the only letters a
+/// send screen lists and a coordinator may record as sent. A letter past
+/// these (sent, delivered, censored, replied, rejected, …) never waits again.
+pub const AWAITING_SENDING: [LetterStatus; 2] = [LetterStatus::Approved, LetterStatus::Queued];
+
+impl LetterStatus {
+    pub fn awaits_sending(self) -> bool {
+        AWAITING_SENDING.contains(&self)
+    }
+}
+
+/// What a coordinator read off the service's confirmation (nothing for paper post).
+#[derive(Debug, Clone, Default)]
+pub struct ManualReceipt {
+    pub receipt: Option<String>,
+    pub pages: Option<i32>,
+    pub cost_minor: Option<i64>,
+}
+
+/// Marks the letter sent with what the coordinator recorded, only while it
+/// still awaits sending; false when it does not (someone decided first).
+pub fn record_sent_by_hand(
+    conn: &mut DbConn,
+    id: i64,
+    details: &ManualReceipt,
+    at: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        letters::table
+            .find(id)
+            .filter(letters::status.eq_any(AWAITING_SENDING)),
+    )
+    .set((
+        letters::status.eq(LetterStatus::Sent),
+        letters::sent_at.eq(at),
+        letters::updated_at.eq(at),
+        letters::receipt_number.eq(&details.receipt),
+        letters::pages.eq(details.pages),
+        letters::cost_minor.eq(details.cost_minor),
+        letters::currency.eq(details.cost_minor.map(|_| "RUB")),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
 /// How many letters to each person are being written or waiting to go out.
 /// Only letters in those statuses are read (the status index), never the
 /// whole table.

@@ -101,3 +101,29 @@ pub fn reminder_secret(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Vec
         Ok(key)
     })
 }
+
+const RETURN_ADDRESS: &str = "return_address";
+
+/// The organisation's return address printed on envelopes, `None` until a
+/// coordinator sets one. A stored value that no longer parses counts as unset
+/// rather than stopping every envelope from printing.
+pub fn return_address(conn: &mut DbConn) -> QueryResult<Option<crate::locale::ReturnAddress>> {
+    Ok(get(conn, RETURN_ADDRESS)?
+        .and_then(|json| serde_json::from_str::<crate::locale::ReturnAddress>(&json).ok())
+        .filter(|a| !a.is_empty()))
+}
+
+/// Stores the return address; an empty one clears it. Call inside `write_tx`.
+pub fn set_return_address(
+    conn: &mut DbConn,
+    address: &crate::locale::ReturnAddress,
+    by: i64,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let json = if address.is_empty() {
+        String::new()
+    } else {
+        serde_json::to_string(address).unwrap_or_default()
+    };
+    set(conn, RETURN_ADDRESS, &json, Some(by), now)
+}

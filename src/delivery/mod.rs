@@ -8,6 +8,8 @@
 
 pub mod email;
 pub mod gateway;
+pub mod manual;
+pub mod sender;
 pub mod worker;
 
 use std::time::Duration;

@@ -855,6 +855,20 @@ fn load_in_tx(
     summary.replies = diesel::sql_query(replies_sql).execute(conn)?;
     progress(&format!("{} replies", summary.replies));
 
+    // The outbox rows the app leaves behind a sent letter: handed over and
+    // recorded sent (by hand, or by the worker for e-mail), finished when the
+    // letter was sent. Nothing left waits on a send screen.
+    let deliveries_sql = format!(
+        "INSERT INTO deliveries (letter_id, channel, idempotency_key, state, attempts, \
+         next_attempt_at, receipt, created_at, updated_at, finished_at) \
+         SELECT id, channel, 'letter-' || CAST(id AS TEXT) || '-' || channel, '{sent}', 1, \
+         COALESCE(queued_at, sent_at), receipt_number, COALESCE(queued_at, sent_at), sent_at, sent_at \
+         FROM letters WHERE id >= {first_letter} AND sent_at IS NOT NULL ORDER BY id",
+        sent = crate::db::deliveries::DeliveryState::Sent.as_str(),
+    );
+    let outbox = diesel::sql_query(deliveries_sql).execute(conn)?;
+    progress(&format!("{outbox} outbox rows"));
+
     // The summaries lists sort by, from what was just written: the same
     // values note_letter_sent and note_reply would have left, in one statement.
     diesel::sql_query(format!(

@@ -14,6 +14,7 @@ mod address;
 mod case;
 mod declension;
 mod facility_name;
+mod mail;
 mod places;
 mod search;
 mod translit;
@@ -27,6 +28,7 @@ use serde::{Deserialize, Serialize};
 pub use address::{render_address, AddressRecord, FacilityAddress, Person, Style};
 pub use declension::{decline_dative, to_dative, DativeName};
 pub use facility_name::{english_facility_name, FacilityNameEn};
+pub use mail::{mail_language, ReturnAddress, ReturnAddressProblem};
 pub use search::search_key;
 pub use translit::{transliterate, Scheme};
 pub use validate::{

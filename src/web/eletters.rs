@@ -205,7 +205,14 @@ async fn record_sent(
     };
     ctx.run(move |conn| {
         db::write_tx(conn, |conn| {
-            deliveries::record_manual_sent(conn, &[delivery_id], me, &details, db::now())?;
+            crate::delivery::manual::record_sent_in(
+                conn,
+                channel,
+                &[delivery_id],
+                me,
+                &details,
+                db::now(),
+            )?;
             Ok::<_, AppError>(())
         })
     })

@@ -126,7 +126,7 @@ both_backends! {
                 konvert::db::deliveries::claim_due(c, "w", db::now(), 10)?;
                 konvert::db::deliveries::record_manual(c, delivery, "w", db::now())?;
                 let receipt = konvert::db::deliveries::ManualReceipt { receipt: Some("R".into()), pages: Some(2), cost_minor: Some(16500) };
-                konvert::db::deliveries::record_manual_sent(c, &[delivery], 1, &receipt, db::now())?;
+                konvert::delivery::manual::record_sent_in(c, Channel::FsinPismo, &[delivery], 1, &receipt, db::now()).unwrap();
                 let waiting = queued_letter_by(c, "Ещё письмо", Channel::Post);
                 letters::set_status(c, waiting, LetterStatus::Submitted, db::now())?;
                 Ok::<_, DbError>(())

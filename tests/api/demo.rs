@@ -207,3 +207,79 @@ both_backends! {
         assert_eq!(seen[0], seen[1]);
     }
 }
+
+/// Every outbox row of a letter the demo sent is finished as the app would
+/// have left it (sent, when the letter was), and nothing finished waits on a
+/// send screen.
+fn assert_outbox_matches_letters(conn: &mut db::DbConn) {
+    use konvert::db::deliveries::{self, DeliveryState};
+    use konvert::db::letters::Channel;
+    use konvert::db::schema::deliveries as d;
+    let rows: Vec<(
+        LetterStatus,
+        Option<chrono::NaiveDateTime>,
+        DeliveryState,
+        Option<chrono::NaiveDateTime>,
+    )> = d::table
+        .inner_join(letters::table)
+        .select((letters::status, letters::sent_at, d::state, d::finished_at))
+        .load(conn)
+        .unwrap();
+    assert!(!rows.is_empty());
+    let mut sent = 0;
+    for (status, sent_at, state, finished_at) in &rows {
+        if sent_at.is_some() {
+            assert_eq!(
+                (*state, *finished_at),
+                (DeliveryState::Sent, *sent_at),
+                "a letter that is {status}"
+            );
+            sent += 1;
+        } else {
+            assert!(
+                status.awaits_sending(),
+                "only letters still to send have unfinished rows: {status} {state}"
+            );
+        }
+    }
+    assert!(sent > 0);
+    for channel in [Channel::Post, Channel::FsinPismo, Channel::Zonatelecom] {
+        for item in deliveries::manual_queue(conn, channel).unwrap() {
+            let status: LetterStatus = letters::table
+                .find(item.letter_id)
+                .select(letters::status)
+                .first(conn)
+                .unwrap();
+            assert!(
+                status.awaits_sending(),
+                "{channel} lists a letter that is {status}"
+            );
+        }
+    }
+}
+
+both_backends! {
+    async fn the_demo_leaves_the_outbox_as_the_app_would_with_no_finished_letter_waiting(backend) {
+        let Some(test_db) = TestDb::create(backend) else { return };
+        let db = test_db.open();
+        let mut conn = db.get().unwrap();
+        demo::load(&mut conn, db::now()).unwrap();
+        assert_outbox_matches_letters(&mut conn);
+        // The worker hands the rest to coordinators; still nothing finished waits.
+        drop(conn);
+        konvert::delivery::worker::Worker::new(db.clone(), "w1").run_once().await.unwrap();
+        let mut conn = db.get().unwrap();
+        assert_outbox_matches_letters(&mut conn);
+    }
+}
+
+both_backends! {
+    async fn a_scaled_demo_finishes_the_outbox_row_of_every_letter_it_sent(backend) {
+        let Some(test_db) = TestDb::create(backend) else { return };
+        let db = test_db.open();
+        let mut conn = db.get().unwrap();
+        let options = demo::ScaleOptions { prisoners: 30, letters: 400, seed: 5 };
+        demo::load_scaled(&mut conn, db::now(), &options, &mut |_| {}).unwrap();
+        assert_outbox_matches_letters(&mut conn);
+    }
+}

@@ -153,3 +153,242 @@ both_backends! {
         assert_eq!(app.post_form(&format!("/outbox/{}/retry", da.id), &[]).await.status(), 403);
     }
 }
+
+/// Letters queued on `channel` and handed to the coordinator by the worker
+/// (no gateway): (letter, delivery) per body, in order.
+async fn waiting_by_hand(
+    app: &TestApp,
+    bodies: &[&'static str],
+    channel: Channel,
+) -> Vec<(i64, i64)> {
+    let bodies = bodies.to_vec();
+    let letters: Vec<i64> = app
+        .db
+        .run(move |c| {
+            Ok::<_, DbError>(
+                bodies
+                    .iter()
+                    .map(|b| queued_letter_by(c, b, channel))
+                    .collect(),
+            )
+        })
+        .await
+        .unwrap();
+    Worker::new(app.db.clone(), "w1").run_once().await.unwrap();
+    let mut out = Vec::new();
+    for letter_id in letters {
+        let d = app
+            .db
+            .run(move |c| Ok::<_, DbError>(deliveries::for_letter(c, letter_id)?.remove(0)))
+            .await
+            .unwrap();
+        assert_eq!(d.state, DeliveryState::Manual);
+        out.push((letter_id, d.id));
+    }
+    out
+}
+
+async fn letter(app: &TestApp, id: i64) -> letters::Letter {
+    app.db
+        .run(move |c| Ok::<_, DbError>(letters::find(c, id)?.unwrap()))
+        .await
+        .unwrap()
+}
+
+async fn delivery(app: &TestApp, letter_id: i64) -> deliveries::Delivery {
+    app.db
+        .run(move |c| Ok::<_, DbError>(deliveries::for_letter(c, letter_id)?.remove(0)))
+        .await
+        .unwrap()
+}
+
+/// Moves a letter on without touching its outbox row, as the old demo and
+/// "mark all as posted" left them.
+async fn finish_behind_its_row(app: &TestApp, letter_id: i64, steps: &'static [LetterStatus]) {
+    app.db
+        .run(move |c| {
+            for s in steps {
+                letters::set_status(c, letter_id, *s, konvert::db::now())?;
+            }
+            Ok::<_, DbError>(())
+        })
+        .await
+        .unwrap();
+}
+
+both_backends! {
+    async fn marking_as_posted_acts_on_exactly_the_ticked_letters_still_waiting_and_says_how_many(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        let rows = waiting_by_hand(&app, &["Письмо первое", "Письмо второе", "Письмо третье"], Channel::Post).await;
+        let [(a, da), (b, db_), (c, dc)] = rows[..] else { unreachable!() };
+        // The third was replied to long ago, but its row was left waiting.
+        finish_behind_its_row(&app, c, &[LetterStatus::Sent, LetterStatus::Delivered, LetterStatus::Replied]).await;
+        let replied = letter(&app, c).await;
+
+        app.sign_in_as("coord@example.org", Role::Coordinator).await;
+        let queue = app.get("/post").await.text().await.unwrap();
+        assert!(queue.contains(&format!("value=\"{da}\"")) && queue.contains(&format!("value=\"{db_}\"")), "{queue}");
+        assert!(!queue.contains(&format!("value=\"{dc}\"")), "a finished letter does not wait: {queue}");
+        // One form drives print and mark: no hidden list of every row.
+        assert!(!queue.contains("type=\"hidden\" name=\"id\""), "{queue}");
+        assert!(queue.contains("formaction=\"/post/letters\""));
+
+        // Only the first is ticked: printing and marking act on it alone.
+        let (sa, sc) = (da.to_string(), dc.to_string());
+        let printed = app.post_form("/post/letters", &[("id", sa.as_str())]).await;
+        assert_eq!(printed.status(), 200);
+        let printed = printed.text().await.unwrap();
+        assert!(printed.contains("Письмо первое") && !printed.contains("Письмо второе"), "{printed}");
+
+        let res = app.post_form("/post/posted", &[("id", sa.as_str()), ("id", sc.as_str())]).await;
+        assert_eq!(res.status(), 303);
+        assert_eq!(letter(&app, a).await.status, LetterStatus::Sent);
+        assert_eq!(delivery(&app, a).await.state, DeliveryState::Sent);
+        assert_eq!(letter(&app, b).await.status, LetterStatus::Queued, "not ticked, not marked");
+        assert_eq!(delivery(&app, b).await.state, DeliveryState::Manual);
+        let after = letter(&app, c).await;
+        assert_eq!((after.status, after.sent_at), (LetterStatus::Replied, replied.sent_at), "a replied letter is never reset to sent");
+
+        let page = app.get("/post").await.text().await.unwrap();
+        assert!(page.contains("class=\"flash\""), "{page}");
+        assert!(page.contains("Отмечено как отправленные: 1. Уже не ждали отправки и не изменены: 1."), "{page}");
+        assert!(page.contains(&format!("value=\"{db_}\"")) && !page.contains(&format!("value=\"{da}\"")));
+
+        // Marking again changes nothing, and says so.
+        assert_eq!(app.post_form("/post/posted", &[("id", sa.as_str())]).await.status(), 303);
+        let again = app.get("/post").await.text().await.unwrap();
+        assert!(again.contains("Отмечено как отправленные: 0."), "{again}");
+        // Nothing ticked is a clear error, not a batch of everything.
+        assert_eq!(app.post_form("/post/posted", &[]).await.status(), 400);
+        assert_eq!(letter(&app, b).await.status, LetterStatus::Queued);
+    }
+}
+
+both_backends! {
+    async fn a_finished_letter_never_waits_on_the_e_letter_send_screen(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        let rows = waiting_by_hand(&app, &["Ждёт отправки", "Давно доставлено"], Channel::FsinPismo).await;
+        let [(_, waiting), (done, done_row)] = rows[..] else { unreachable!() };
+        finish_behind_its_row(&app, done, &[LetterStatus::Sent, LetterStatus::Censored]).await;
+        app.sign_in_as("coord@example.org", Role::Coordinator).await;
+        let page = app.get("/send/fsin_pismo").await.text().await.unwrap();
+        assert!(page.contains(&format!("id=\"letter-{waiting}\"")), "{page}");
+        assert!(!page.contains(&format!("id=\"letter-{done_row}\"")), "{page}");
+        // Its receipt cannot be recorded either.
+        let path = format!("/send/fsin_pismo/{done_row}");
+        assert_eq!(app.post_form(&path, &[("receipt", "FP-1")]).await.status(), 404);
+        assert_eq!(letter(&app, done).await.status, LetterStatus::Censored);
+    }
+}
+
+both_backends! {
+    async fn the_migration_finishes_outbox_rows_of_letters_already_sent_or_rejected(backend) {
+        use diesel::connection::SimpleConnection;
+        let Some(app) = spawn_app(backend).await else { return };
+        let rows = waiting_by_hand(&app, &["Ещё ждёт", "Доставлено", "Отклонено"], Channel::Post).await;
+        let [(_, waiting), (delivered, _), (rejected, _)] = rows[..] else { unreachable!() };
+        finish_behind_its_row(&app, delivered, &[LetterStatus::Sent, LetterStatus::Delivered]).await;
+        finish_behind_its_row(&app, rejected, &[LetterStatus::Rejected]).await;
+        app.db
+            .run(|c| {
+                let sql = match c {
+                    konvert::db::DbConn::Sqlite(_) => include_str!("../../migrations/sqlite/2026-11-22-000006_finished_letters_leave_send_screens/up.sql"),
+                    konvert::db::DbConn::Postgres(_) => include_str!("../../migrations/postgres/2026-11-22-000006_finished_letters_leave_send_screens/up.sql"),
+                };
+                c.batch_execute(sql)?;
+                Ok::<_, DbError>(())
+            })
+            .await
+            .unwrap();
+        let sent = delivery(&app, delivered).await;
+        assert_eq!(sent.state, DeliveryState::Sent);
+        assert_eq!(sent.finished_at, letter(&app, delivered).await.sent_at, "finished when the letter was sent");
+        assert_eq!(delivery(&app, rejected).await.state, DeliveryState::Cancelled);
+        let still = app.db.run(move |c| Ok::<_, DbError>(deliveries::find(c, waiting)?.unwrap())).await.unwrap();
+        assert_eq!((still.state, still.finished_at), (DeliveryState::Manual, None), "a letter still waiting keeps waiting");
+    }
+}
+
+both_backends! {
+    async fn printed_letters_speak_the_destination_language_whatever_the_coordinator_reads(backend) {
+        use diesel::prelude::*;
+        let Some(app) = spawn_app(backend).await else { return };
+        let rows = waiting_by_hand(&app, &["Здравствуйте!"], Channel::Post).await;
+        let (letter_id, row) = rows[0];
+        let me = app.sign_in_as("coord@example.org", Role::Coordinator).await;
+        app.db
+            .run(move |c| {
+                diesel::update(konvert::db::schema::users::table.find(me.id))
+                    .set(konvert::db::schema::users::locale.eq("en"))
+                    .execute(c)?;
+                Ok::<_, DbError>(())
+            })
+            .await
+            .unwrap();
+        let queue = app.get("/post").await.text().await.unwrap();
+        assert!(queue.contains("Print letters"), "the coordinator reads English: {queue}");
+        let printed = app.get(&format!("/post/letters?id={row}")).await.text().await.unwrap();
+        let code = letter(&app, letter_id).await.reply_code.unwrap();
+        assert!(printed.contains(&format!("Код для ответа: <strong>{code}</strong>")), "{printed}");
+        assert!(printed.contains("lang=\"ru\""), "{printed}");
+        assert!(!printed.contains("Reply code"), "{printed}");
+    }
+}
+
+both_backends! {
+    async fn envelopes_carry_the_return_address_a_coordinator_set_in_its_countrys_form(backend) {
+        use diesel::prelude::*;
+        let Some(app) = spawn_app(backend).await else { return };
+        let rows = waiting_by_hand(&app, &["Письмо"], Channel::Post).await;
+        let row = rows[0].1;
+        app.sign_in_as("coord@example.org", Role::Coordinator).await;
+        let before = app.get(&format!("/post/envelopes?id={row}")).await.text().await.unwrap();
+        assert!(before.contains("Обратный адрес не задан"), "{before}");
+        assert!(app.get("/post").await.text().await.unwrap().contains("href=\"/post/return-address\""));
+        assert_eq!(app.get("/post/return-address").await.status(), 200);
+
+        // A postcode that is not Russian is refused next to its field, keeping what was typed.
+        let bad = app
+            .post_form("/post/return-address", &[("name", "Группа поддержки"), ("street", "а/я 15"), ("locality", "г. Москва"), ("postcode", "1010"), ("country", "RU")])
+            .await;
+        assert_eq!(bad.status(), 422);
+        let html = bad.text().await.unwrap();
+        assert!(html.contains("id=\"postcode-error\""), "{html}");
+        assert!(html.contains("value=\"а/я 15\""), "{html}");
+
+        let ok = app
+            .post_form("/post/return-address", &[("name", "Briefe e.V."), ("street", "Musterstraße 5"), ("locality", "Berlin"), ("postcode", "10115"), ("country", "de")])
+            .await;
+        assert_eq!(ok.status(), 303);
+        let queue = app.get("/post").await.text().await.unwrap();
+        assert!(queue.contains("Обратный адрес сохранён."), "{queue}");
+
+        let envelope = app.get(&format!("/post/envelopes?id={row}")).await.text().await.unwrap();
+        let sender = envelope.split("class=\"sender\"").nth(1).unwrap_or_default();
+        assert!(sender.contains("<span>Briefe e.V.</span><span>Musterstraße 5</span><span>10115 Berlin</span><span>GERMANY</span>"), "{envelope}");
+        assert!(envelope.contains("RUSSLAND"), "mail from the organisation's country is addressed from abroad: {envelope}");
+        // The envelope form of the batch prints the same.
+        let posted = app.post_form("/post/envelopes", &[("id", &row.to_string())]).await.text().await.unwrap();
+        assert!(posted.contains("10115 Berlin"), "{posted}");
+
+        let audited: i64 = app
+            .db
+            .run(|c| {
+                use konvert::db::schema::audit_log;
+                Ok::<_, DbError>(
+                    audit_log::table
+                        .filter(audit_log::action.eq("set_return_address"))
+                        .filter(audit_log::entity.eq("site_settings"))
+                        .count()
+                        .get_result(c)?,
+                )
+            })
+            .await
+            .unwrap();
+        assert_eq!(audited, 1, "only the saved change is audited");
+
+        app.sign_in_as("vera@example.org", Role::Volunteer).await;
+        assert_eq!(app.get("/post/return-address").await.status(), 403);
+        assert_eq!(app.post_form("/post/return-address", &[("name", "x")]).await.status(), 403);
+    }
+}
