@@ -16,8 +16,6 @@ use super::ctx::Ctx;
 use crate::db::deliveries::{self, ManualItem, ManualReceipt};
 use crate::db::letters::Channel;
 use crate::db::{self};
-use crate::delivery::gateway::split_pages;
-use crate::delivery::worker::PAGE_CHARS;
 use crate::error::{AppError, FieldErrors};
 use crate::locale::AddressRecord;
 
@@ -45,13 +43,14 @@ fn item_json(item: &ManualItem) -> serde_json::Value {
         .cloned()
         .collect::<Vec<_>>()
         .join(" ");
-    // The reply code goes at the end of the text, so the service prints it
-    // and the reply can be matched when it comes back.
-    let text = match &item.reply_code {
-        Some(code) => format!("{}\n\nКод для ответа: {code}", item.body.trim_end()),
-        None => item.body.clone(),
+    // The text the service prints: the body, the signature and the reply
+    // code (so the reply can be matched), in the pages the writer was quoted.
+    let printed = crate::letters::Printed {
+        body: &item.body,
+        signature: item.pen_name.as_deref(),
+        reply_code: item.reply_code.as_deref(),
     };
-    let pages: Vec<_> = split_pages(&text, PAGE_CHARS)
+    let pages: Vec<_> = crate::letters::split_pages(&printed.text())
         .into_iter()
         .enumerate()
         .map(|(i, text)| json!({ "number": i + 1, "text": text }))
