@@ -301,6 +301,18 @@ pub fn manual_queue(conn: &mut DbConn, channel: Channel) -> QueryResult<Vec<Manu
         .load(conn)
 }
 
+/// Letters waiting by hand per channel: the rows `manual_queue` lists.
+pub fn manual_counts(conn: &mut DbConn) -> QueryResult<Vec<(Channel, i64)>> {
+    use super::schema::letters;
+    deliveries::table
+        .inner_join(letters::table)
+        .filter(deliveries::state.eq(DeliveryState::Manual))
+        .group_by(letters::channel)
+        .select((letters::channel, diesel::dsl::count_star()))
+        .order(letters::channel)
+        .load(conn)
+}
+
 /// What a coordinator read off the service's confirmation.
 #[derive(Debug, Clone, Default)]
 pub struct ManualReceipt {
