@@ -178,9 +178,14 @@
   function scheduleCheck() {
     clearTimeout(checkTimer);
     checkTimer = setTimeout(function () {
+      var asked = fields().toString();
       post("/letters/check", fields()).then(function (data) {
         renderWarnings(data.warnings || []);
-        // The server's count is the one the letter is priced at.
+        // The server's count is the one the letter is priced at, unless the
+        // writer has typed on since it was asked.
+        if (fields().toString() !== asked) {
+          return;
+        }
         if (typeof data.pages === "number") {
           document.getElementById("fig-pages").textContent = String(data.pages);
         }
