@@ -1,8 +1,9 @@
 // The letter composer, made livelier. Without this file the form still works:
 // its buttons post it and the page comes back with the same figures and
 // warnings. With it: characters, pages and cost update as the writer types
-// (the same rule as src/letters: characters, not bytes; a line break is one
-// character; 2,500 a page), warnings come from POST /letters/check a moment
+// (static/pages.js: the same text and pages as src/letters/pages.rs, the
+// signature and the reply code included; the server's figures replace these
+// when the live check answers), warnings come from POST /letters/check a moment
 // after typing stops, and the draft saves itself every few seconds.
 (function () {
   "use strict";
@@ -54,9 +55,25 @@
     return box && box.checked;
   }
 
+  var penName = form.querySelector("#pen_name");
+
+  function pageCount() {
+    var P = window.KonvertPages;
+    if (!body.value.trim()) {
+      return 0;
+    }
+    if (!P) {
+      return Math.ceil(charCount(body.value) / pageChars);
+    }
+    // Every letter gets a reply code when first saved; any code fills the
+    // same pages as the placeholder.
+    var text = P.serviceText(body.value, penName ? penName.value : "", P.REPLY_CODE_PLACEHOLDER);
+    return P.splitPages(text, pageChars).length;
+  }
+
   function updateFigures() {
     var chars = charCount(body.value);
-    var pages = Math.ceil(chars / pageChars);
+    var pages = pageCount();
     document.getElementById("fig-chars").textContent = String(chars);
     document.getElementById("fig-pages").textContent = String(pages);
     var channel = selectedChannel();
@@ -161,8 +178,20 @@
   function scheduleCheck() {
     clearTimeout(checkTimer);
     checkTimer = setTimeout(function () {
+      var asked = fields().toString();
       post("/letters/check", fields()).then(function (data) {
         renderWarnings(data.warnings || []);
+        // The server's count is the one the letter is priced at, unless the
+        // writer has typed on since it was asked.
+        if (fields().toString() !== asked) {
+          return;
+        }
+        if (typeof data.pages === "number") {
+          document.getElementById("fig-pages").textContent = String(data.pages);
+        }
+        if (data.cost_text) {
+          document.getElementById("fig-cost").textContent = data.cost_text;
+        }
       }).catch(function () {
         // The warnings already shown stay; the server checks again on save.
       });
@@ -218,6 +247,9 @@
   }
 
   body.addEventListener("input", changed);
+  if (penName) {
+    penName.addEventListener("input", changed);
+  }
   form.addEventListener("change", function (e) {
     if (e.target && e.target.name === "channel") {
       showChannel();

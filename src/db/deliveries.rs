@@ -309,6 +309,19 @@ pub fn manual_queue(conn: &mut DbConn, channel: Channel) -> QueryResult<Vec<Manu
 
 pub use super::letters::ManualReceipt;
 
+/// Letters waiting by hand per channel: the rows `manual_queue` lists.
+pub fn manual_counts(conn: &mut DbConn) -> QueryResult<Vec<(Channel, i64)>> {
+    use super::schema::letters;
+    deliveries::table
+        .inner_join(letters::table)
+        .filter(deliveries::state.eq(DeliveryState::Manual))
+        .filter(letters::status.eq_any(super::letters::AWAITING_SENDING))
+        .group_by(letters::channel)
+        .select((letters::channel, diesel::dsl::count_star()))
+        .order(letters::channel)
+        .load(conn)
+}
+
 /// Records one row waiting by hand on `channel` as sent, only while its
 /// letter still awaits sending; the letter when it did, `None` when the row
 /// or its letter has moved on (someone decided first). The row is locked

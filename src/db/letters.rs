@@ -83,6 +83,18 @@ pub struct Letter {
     pub replied_at: Option<NaiveDateTime>,
 }
 
+impl Letter {
+    /// What a service prints of this letter: its pages come from here on
+    /// every screen and in the gateway payload.
+    pub fn printed(&self) -> crate::letters::Printed<'_> {
+        crate::letters::Printed {
+            body: &self.body,
+            signature: self.pen_name.as_deref(),
+            reply_code: self.reply_code.as_deref(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = letters)]
 pub struct NewLetter {
@@ -621,4 +633,33 @@ pub fn on_the_way_by_prisoner(
         .select((letters::prisoner_id, diesel::dsl::count_star()))
         .load(conn)?;
     Ok(rows.into_iter().collect())
+}
+
+/// Who wrote a letter and what it was priced at, for the send screen.
+#[derive(Debug, Clone, Queryable)]
+pub struct LetterSender {
+    pub letter_id: i64,
+    pub writer_id: i64,
+    pub writer_name: String,
+    pub pages: Option<i32>,
+    pub cost_minor: Option<i64>,
+}
+
+/// The writers and prices of the letters in `ids`.
+pub fn senders_of(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<LetterSender>> {
+    use super::schema::users;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    letters::table
+        .inner_join(users::table.on(users::id.eq(letters::writer_id)))
+        .filter(letters::id.eq_any(ids))
+        .select((
+            letters::id,
+            letters::writer_id,
+            users::display_name,
+            letters::pages,
+            letters::cost_minor,
+        ))
+        .load(conn)
 }

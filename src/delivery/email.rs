@@ -32,19 +32,14 @@ pub fn build(mail: &LetterMail<'_>) -> Result<Message, Failure> {
         .parse()
         .map_err(|_| Failure::Permanent("KONVERT_MAIL_FROM is not a valid address".to_owned()))?;
     let domain = from.email.domain().to_owned();
-    let mut text = format!(
+    // The letter closes as on every other channel: the signature once, then
+    // the reply code that lets the reply find its way back to the writer.
+    let text = format!(
         "{}\n{}\n\n{}\n",
         mail.recipient,
         mail.facility,
-        mail.body.trim_end()
+        crate::letters::service_text(mail.body, mail.sender_name, mail.reply_code)
     );
-    if let Some(name) = mail.sender_name {
-        text.push_str(&format!("\n{name}\n"));
-    }
-    if let Some(code) = mail.reply_code {
-        // Printed on the letter so the reply finds its way back to the writer.
-        text.push_str(&format!("\nКод для ответа: {code}\n"));
-    }
     Message::builder()
         .from(from)
         .to(to)

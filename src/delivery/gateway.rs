@@ -28,12 +28,15 @@ pub struct Submission {
     /// Surname, given name, patronymic, in the nominative, as the form asks.
     pub full_name: String,
     pub birth_year: Option<i32>,
-    /// The text split into pages of at most 2,500 characters.
+    /// The text the service prints, signature and reply code included,
+    /// split by `letters::split_pages`: the pages the writer was quoted.
     pub pages: Vec<String>,
     pub reply_blank: bool,
-    /// Printed on the letter so a reply can be matched.
+    /// Printed on the letter so a reply can be matched (already at the end
+    /// of the last page; here for the service's own field, if it has one).
     pub reply_code: Option<String>,
-    /// The name the prisoner sees as the sender.
+    /// The name the prisoner sees as the sender (already at the end of the
+    /// text, likewise).
     pub sender_name: Option<String>,
 }
 
@@ -117,60 +120,5 @@ impl WithoutUrl for reqwest::Error {
             text = text.replace(url.as_str(), "(gateway)");
         }
         text
-    }
-}
-
-/// Splits text into pages of at most `per_page` characters, preferring to
-/// break at a paragraph, then a line, then a space.
-pub fn split_pages(text: &str, per_page: usize) -> Vec<String> {
-    let mut pages = Vec::new();
-    let mut rest = text.trim_end();
-    while !rest.is_empty() {
-        let chars = rest.chars().count();
-        if chars <= per_page {
-            pages.push(rest.to_owned());
-            break;
-        }
-        let limit = rest
-            .char_indices()
-            .nth(per_page)
-            .map_or(rest.len(), |(i, _)| i);
-        let window = &rest[..limit];
-        let cut = ["\n\n", "\n", " "]
-            .iter()
-            .find_map(|sep| {
-                window
-                    .rfind(sep)
-                    .filter(|&i| i > limit / 2)
-                    .map(|i| i + sep.len())
-            })
-            .unwrap_or(limit);
-        pages.push(rest[..cut].trim_end().to_owned());
-        rest = rest[cut..].trim_start_matches([' ', '\n']);
-    }
-    pages
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pages_hold_at_most_the_limit_and_lose_nothing_but_break_spaces() {
-        let text = "Слово ".repeat(1000);
-        let pages = split_pages(&text, 2500);
-        assert_eq!(pages.len(), 3);
-        assert!(pages.iter().all(|p| p.chars().count() <= 2500));
-        let rejoined: String = pages.join(" ");
-        assert_eq!(rejoined.split_whitespace().count(), 1000);
-        assert_eq!(split_pages("", 2500), Vec::<String>::new());
-        assert_eq!(split_pages("коротко", 2500), vec!["коротко"]);
-        // No spaces at all: cut hard at the limit, on a character boundary.
-        let solid = "ж".repeat(5001);
-        let pages = split_pages(&solid, 2500);
-        assert_eq!(
-            pages.iter().map(|p| p.chars().count()).collect::<Vec<_>>(),
-            vec![2500, 2500, 1]
-        );
     }
 }

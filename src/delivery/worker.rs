@@ -8,7 +8,7 @@ use std::time::Duration;
 use chrono::{NaiveDateTime, TimeDelta};
 
 use super::email::{self, LetterMail};
-use super::gateway::{split_pages, Gateway, Submission};
+use super::gateway::{Gateway, Submission};
 use super::{Accepted, Failure, RetryPolicy};
 use crate::dashboard::dates::LeadTimes;
 use crate::db::deliveries::{self, Delivery};
@@ -19,9 +19,6 @@ use crate::db::{self, audit, placements, schema, Db, DbError};
 use crate::mail::Mailer;
 use crate::reminders::{scan, send};
 use crate::templates::Templates;
-
-/// Characters on one e-letter page (ФСИН-Письмо's rule; Zonatelecom's is close).
-pub const PAGE_CHARS: usize = 2500;
 
 pub struct Worker {
     db: Db,
@@ -346,7 +343,7 @@ fn submission(delivery: &Delivery, parcel: &Parcel) -> Result<Submission, Failur
         facility_id: parcel.service_id.clone(),
         full_name: parcel.prisoner.full_name(),
         birth_year: parcel.prisoner.birth_year,
-        pages: split_pages(&parcel.letter.body, PAGE_CHARS),
+        pages: crate::letters::split_pages(&parcel.letter.printed().text()),
         reply_blank: parcel.letter.reply_blank,
         reply_code: parcel.letter.reply_code.clone(),
         sender_name: parcel.letter.pen_name.clone(),

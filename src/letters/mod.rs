@@ -1,8 +1,9 @@
 //! Letters as a writer composes them: the checks the composer runs while the
 //! text is typed and again when it is saved.
 //!
-//! - size: characters, pages (2,500 characters a page, as ФСИН-Письмо counts)
-//!   and the cost of an e-letter in minor units (kopecks);
+//! - size: characters, pages (2,500 characters a page, as ФСИН-Письмо counts,
+//!   split as `pages` splits the text the service receives) and the cost of
+//!   an e-letter in minor units (kopecks);
 //! - Latin letters in a letter to a Russian facility (letters must be in
 //!   Russian there, others are held for translation or not delivered);
 //! - words and patterns that get letters censored (DOMAIN.md "What gets
@@ -17,15 +18,17 @@
 //! scalar values), not bytes, so they mean the same in the browser.
 
 mod censor;
+mod pages;
 mod text;
 
 use serde::{Deserialize, Serialize};
 
 pub use censor::{censorship_warnings, latin_words};
+pub use pages::{
+    page_count, service_text, split_pages, split_pages_at, PAGE_CHARS, REPLY_CODE_LABEL,
+    REPLY_CODE_PLACEHOLDER,
+};
 pub use text::{words, Word};
-
-/// One printed page of an e-letter holds this many characters (ФСИН-Письмо).
-pub const PAGE_CHARS: usize = 2_500;
 
 /// What one e-letter service charges, in minor units (kopecks).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,11 +70,6 @@ pub fn char_count(text: &str) -> usize {
     text.chars().filter(|c| *c != '\r').count()
 }
 
-/// Pages a text of `chars` characters fills; an empty letter is no pages.
-pub fn pages(chars: usize) -> u32 {
-    u32::try_from(chars.div_ceil(PAGE_CHARS)).unwrap_or(u32::MAX)
-}
-
 /// The cost of sending `pages` pages, with a prepaid reply blank if asked.
 /// Nothing is sent for an empty letter, so it costs nothing, blank or not.
 pub fn cost_minor(pages: u32, price: ServicePrice, reply_blank: bool) -> i64 {
@@ -92,15 +90,39 @@ pub fn cost_minor(pages: u32, price: ServicePrice, reply_blank: bool) -> i64 {
 /// Size and cost of a letter as the composer shows them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Estimate {
+    /// What the writer typed.
     pub chars: usize,
+    /// Pages of the text the service receives: the body, the signature and
+    /// the reply code, split as the send screen and the gateway split it.
     pub pages: u32,
     /// `None` for channels that are not paid per page (post, e-mail).
     pub cost_minor: Option<i64>,
 }
 
-pub fn estimate(text: &str, price: Option<ServicePrice>, reply_blank: bool) -> Estimate {
-    let chars = char_count(text);
-    let pages = pages(chars);
+/// The parts of a letter that are printed, as the writer left them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Printed<'a> {
+    pub body: &'a str,
+    /// The name the recipient sees.
+    pub signature: Option<&'a str>,
+    /// `REPLY_CODE_PLACEHOLDER` while the letter has none yet.
+    pub reply_code: Option<&'a str>,
+}
+
+impl Printed<'_> {
+    pub fn text(&self) -> String {
+        service_text(self.body, self.signature, self.reply_code)
+    }
+}
+
+pub fn estimate(letter: Printed<'_>, price: Option<ServicePrice>, reply_blank: bool) -> Estimate {
+    let chars = char_count(letter.body);
+    let pages = if letter.body.trim().is_empty() {
+        // Nothing written is nothing to send, whatever would close it.
+        0
+    } else {
+        page_count(&letter.text())
+    };
     Estimate {
         chars,
         pages,
@@ -248,16 +270,44 @@ mod tests {
         assert_eq!(char_count("а\nб"), 3);
     }
 
+    fn body(text: &str) -> Printed<'_> {
+        Printed {
+            body: text,
+            ..Printed::default()
+        }
+    }
+
     #[test]
     fn pages_hold_2500_characters_and_empty_is_zero() {
-        assert_eq!(pages(0), 0);
-        assert_eq!(pages(1), 1);
-        assert_eq!(pages(2_500), 1);
-        assert_eq!(pages(2_501), 2);
-        assert_eq!(pages(5_000), 2);
-        assert_eq!(pages(5_001), 3);
-        let cyrillic = "ж".repeat(2_501);
-        assert_eq!(estimate(&cyrillic, None, false).pages, 2);
+        assert_eq!(estimate(body(""), None, false).pages, 0);
+        assert_eq!(estimate(body(&"ж".repeat(2_500)), None, false).pages, 1);
+        assert_eq!(estimate(body(&"ж".repeat(2_501)), None, false).pages, 2);
+        let signed_only = Printed {
+            body: " ",
+            signature: Some("Вера"),
+            reply_code: Some(REPLY_CODE_PLACEHOLDER),
+        };
+        assert_eq!(estimate(signed_only, None, false).pages, 0);
+    }
+
+    #[test]
+    fn the_estimate_counts_the_pages_the_service_gets() {
+        // 5,000 characters broken at spaces fill 3 pages; a plain division
+        // said 2, and the letter was priced at 2 and sent as 3.
+        let text = "Слово ".repeat(833) + "ab";
+        let p = Prices::default().fsin_pismo;
+        let e = estimate(body(&text), Some(p), false);
+        assert_eq!((e.chars, e.pages, e.cost_minor), (5_000, 3, Some(16_500)));
+        assert_eq!(e.pages as usize, split_pages(&body(&text).text()).len());
+        // The signature and the reply code are printed, so they are paid for.
+        let full = "ж".repeat(2_480);
+        assert_eq!(estimate(body(&full), None, false).pages, 1);
+        let signed = Printed {
+            body: &full,
+            signature: Some("Вера"),
+            reply_code: Some("K7-QX4H"),
+        };
+        assert_eq!(estimate(signed, Some(p), false).pages, 2);
     }
 
     #[test]
@@ -267,9 +317,9 @@ mod tests {
         assert_eq!(cost_minor(1, p, false), 5_500);
         assert_eq!(cost_minor(2, p, false), 11_000);
         assert_eq!(cost_minor(2, p, true), 16_500);
-        let e = estimate(&"a".repeat(2_501), Some(p), false);
+        let e = estimate(body(&"a".repeat(2_501)), Some(p), false);
         assert_eq!((e.chars, e.pages, e.cost_minor), (2_501, 2, Some(11_000)));
-        assert_eq!(estimate("abc", None, true).cost_minor, None);
+        assert_eq!(estimate(body("abc"), None, true).cost_minor, None);
         let huge = ServicePrice {
             page_minor: i64::MAX,
             reply_blank_minor: i64::MAX,

@@ -77,6 +77,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_composer_counts_a_code_as_long_as_a_real_one() {
+        let code = new_code(&mut rand::thread_rng());
+        assert_eq!(
+            code.chars().count(),
+            crate::letters::REPLY_CODE_PLACEHOLDER.chars().count()
+        );
+    }
+
+    #[test]
     fn new_codes_avoid_look_alike_characters_and_normalize_to_themselves() {
         let mut rng = rand::thread_rng();
         for _ in 0..200 {

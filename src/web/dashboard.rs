@@ -337,10 +337,11 @@ async fn needs_a_hand(ctx: Ctx) -> Result<HttpResponse, AppError> {
         .unwrap_or(now.date())
         .and_hms_opt(0, 0, 0)
         .unwrap_or(now);
-    let (queues, unconfirmed, spend) = ctx
+    let (queues, by_hand, unconfirmed, spend) = ctx
         .run(move |conn| {
             Ok((
                 attention::queues(conn)?,
+                crate::db::deliveries::manual_counts(conn)?,
                 placements::unconfirmed_since(conn, now - TimeDelta::days(CONFIRM_AFTER_DAYS))?,
                 letters::eletter_spend_since(conn, month_start)?,
             ))
@@ -354,6 +355,12 @@ async fn needs_a_hand(ctx: Ctx) -> Result<HttpResponse, AppError> {
             "held": queues.held,
             "dead": queues.dead,
             "by_hand": queues.by_hand,
+            // Each way of sending by hand has its own screen.
+            "by_hand_services": by_hand.iter().map(|(channel, n)| json!({
+                "service": channel,
+                "count": n,
+                "href": if *channel == letters::Channel::Post { "/post".to_owned() } else { format!("/send/{channel}") },
+            })).collect::<Vec<_>>(),
             "unmatched": queues.unmatched,
             "unconfirmed": unconfirmed,
             "confirm_days": CONFIRM_AFTER_DAYS,

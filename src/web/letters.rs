@@ -266,8 +266,15 @@ impl Draft {
         (draft, errors)
     }
 
+    /// Every letter gets a reply code when it is first saved, and the code
+    /// is printed with the signature: both are counted, as the service will.
     fn estimate(&self, ctx: &Ctx) -> checks::Estimate {
-        checks::estimate(&self.body, price_for(ctx, self.channel), self.reply_blank)
+        let printed = checks::Printed {
+            body: &self.body,
+            signature: Some(self.pen_name.as_str()),
+            reply_code: Some(checks::REPLY_CODE_PLACEHOLDER),
+        };
+        checks::estimate(printed, price_for(ctx, self.channel), self.reply_blank)
     }
 
     fn edit(&self, ctx: &Ctx, rec: &Recipient) -> DraftEdit {

@@ -11,7 +11,7 @@ use super::ctx::Ctx;
 use crate::db;
 use crate::db::letters::{self, LetterStatus};
 use crate::error::{AppError, FieldErrors};
-use crate::letters::{char_count, pages};
+use crate::letters::{char_count, estimate};
 use crate::review;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -52,7 +52,7 @@ async fn render_queue(
                 "channel": i.letter.channel,
                 "body": i.letter.body,
                 "chars": chars,
-                "pages": pages(chars),
+                "pages": estimate(i.letter.printed(), None, false).pages,
                 "submitted": i.letter.submitted_at.map(|t| t.format("%Y-%m-%d %H:%M").to_string()),
                 "errors": errors,
                 "note_field": format!("note-{}", i.letter.id),

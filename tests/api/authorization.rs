@@ -27,6 +27,7 @@ const COORDINATOR_PAGES: &[&str] = &[
     "/post",
     "/post/letters?id=1",
     "/post/envelopes?id=1",
+    "/send",
     "/send/fsin_pismo",
     "/send/zonatelecom",
     "/starters",

@@ -259,6 +259,13 @@ both_backends! {
         assert!(s.reply_blank);
 
         let l = letter(&db, id).await;
+        // The service prints what the writer was quoted: the signature once,
+        // then the reply code, in the pages the one splitter makes.
+        let code = l.reply_code.clone().unwrap();
+        let last = s.pages.last().unwrap();
+        assert!(last.ends_with(&format!("Алексеевич!\n\nВера\n\nКод для ответа: {code}")), "{last}");
+        assert_eq!(s.pages.concat().matches("Вера").count(), 1);
+        assert_eq!(s.pages, konvert::letters::split_pages(&l.printed().text()));
         assert_eq!(l.status, LetterStatus::Sent);
         assert!(l.sent_at.is_some());
         assert_eq!(l.receipt_number.as_deref(), Some("R-1"));

@@ -9,6 +9,7 @@ mod cli;
 mod dashboard;
 mod delivery;
 mod demo;
+mod eletters;
 mod facilities;
 mod letters;
 mod migrations;

@@ -122,9 +122,11 @@ async fn a_volunteer_finds_a_prisoner_writes_saves_reloads_and_submits() {
     b.click(&format!("a[href='/letters/new?prisoner={prisoner_id}']"))
         .await;
 
-    // The page count follows the typing: 2,495 characters are one page, ten more make two.
+    // The page count follows the typing, counting what the service prints
+    // after the text: the signature ("vera") and the reply code line, 31
+    // characters in all. 2,460 characters are one page, ten more make two.
     b.wait_for_text("#fig-pages", "0").await;
-    let filler = "а".repeat(2495);
+    let filler = "а".repeat(2460);
     b.client
         .execute(
             "const t = document.getElementById('body'); t.value = arguments[0]; t.dispatchEvent(new Event('input', {bubbles: true}));",
@@ -182,6 +184,7 @@ async fn a_volunteer_finds_a_prisoner_writes_saves_reloads_and_submits() {
         .await
         .unwrap();
     assert_eq!(letter.status, letters::LetterStatus::Submitted);
-    assert_eq!(letter.body.chars().count(), 2505);
+    assert_eq!(letter.body.chars().count(), 2470);
+    assert_eq!(letter.pages, Some(2), "priced as the composer counted");
     b.close().await;
 }
