@@ -319,7 +319,6 @@ pub fn record_manual_sent(
     receipt: &ManualReceipt,
     now: NaiveDateTime,
 ) -> QueryResult<Vec<i64>> {
-    use super::schema::letters;
     let mut sent = Vec::new();
     for &id in delivery_ids {
         let n = diesel::update(
@@ -344,28 +343,20 @@ pub fn record_manual_sent(
         else {
             continue;
         };
-        let Some(letter) = super::letters::find(conn, letter_id)? else {
-            continue;
-        };
-        super::letters::set_status(conn, letter_id, super::letters::LetterStatus::Sent, now)?;
-        diesel::update(letters::table.find(letter_id))
-            .set((
-                letters::receipt_number.eq(&receipt.receipt),
-                letters::pages.eq(receipt.pages),
-                letters::cost_minor.eq(receipt.cost_minor),
-                letters::currency.eq(receipt.cost_minor.map(|_| "RUB")),
-            ))
-            .execute(conn)?;
-        super::prisoners::note_letter_sent(conn, letter.prisoner_id, now)?;
-        super::audit::record(
+        let marked = super::letters::mark_sent(
             conn,
-            Some(actor),
-            "sent",
-            "letter",
-            Some(letter_id),
-            &serde_json::json!({ "channel": letter.channel, "by_hand": true }),
+            letter_id,
+            &super::letters::SentWith {
+                receipt: receipt.receipt.as_deref(),
+                pages: receipt.pages,
+                cost_minor: receipt.cost_minor,
+                by: Some(actor),
+            },
             now,
         )?;
+        if !marked {
+            continue;
+        }
         sent.push(letter_id);
     }
     Ok(sent)
@@ -496,6 +487,25 @@ pub fn record_cancelled(
             deliveries::state.eq(DeliveryState::Cancelled),
             deliveries::last_error.eq(reason),
             deliveries::finished_at.eq(now),
+            deliveries::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Puts the row back on hold, unsent: its letter was held (the prisoner
+/// moved) after the row was claimed. False when no longer this worker's.
+pub fn record_held(
+    conn: &mut DbConn,
+    id: i64,
+    worker: &str,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(still_claimed(id, worker))
+        .set((
+            deliveries::state.eq(DeliveryState::Held),
+            deliveries::claimed_at.eq(None::<NaiveDateTime>),
+            deliveries::claimed_by.eq(None::<String>),
             deliveries::updated_at.eq(now),
         ))
         .execute(conn)?;
