@@ -17,11 +17,13 @@
 //! scalar values), not bytes, so they mean the same in the browser.
 
 mod censor;
+mod highlight;
 mod text;
 
 use serde::{Deserialize, Serialize};
 
 pub use censor::{censorship_warnings, latin_words};
+pub use highlight::{highlight, Piece};
 pub use text::{words, Word};
 
 /// One printed page of an e-letter holds this many characters (ФСИН-Письмо).

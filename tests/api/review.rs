@@ -408,3 +408,89 @@ both_backends! {
         }
     }
 }
+
+both_backends! {
+    async fn the_review_queue_shows_line_breaks_the_writers_warnings_and_whom_the_letter_is_for(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        let (_, writer) = app.other_client("vera@example.org", Role::Volunteer).await;
+        let pid = prisoner(&app, Fixture::default()).await;
+        let id = submitted_letter(&writer, pid, "Здравствуйте!\r\nКак прошёл суд? Читаю Hemingway.").await;
+        app.sign_in_as("coord@example.org", Role::Coordinator).await;
+        let page = app.get("/review").await.text().await.unwrap();
+        // The text as written, its line break kept, the flagged words marked in it.
+        assert!(page.contains("<div class=\"letter-body\">Здравствуйте!\nКак прошёл <mark>суд</mark>? Читаю <mark>Hemingway</mark>.</div>"), "{page}");
+        // The list the composer showed the writer.
+        assert!(page.contains("data-kind=\"case\""), "{page}");
+        assert!(page.contains("data-kind=\"latin\""));
+        // Whom it is for: the person, linked, and the address it was written to.
+        assert!(page.contains(&format!("<a href=\"/prisoners/{pid}\">")), "{page}");
+        assert!(page.contains("Колпинская"), "{page}");
+        let css = app.get("/static/konvert.css").await.text().await.unwrap();
+        let rule = css.lines().find(|l| l.starts_with(".letter-body {")).unwrap_or_default();
+        assert!(rule.contains("white-space: pre-wrap"), "{rule}");
+        let _ = id;
+    }
+}
+
+both_backends! {
+    async fn a_refused_decision_comes_back_at_its_letter_with_the_note_kept(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        let (_, writer) = app.other_client("vera@example.org", Role::Volunteer).await;
+        let pid = prisoner(&app, Fixture::default()).await;
+        let _before = submitted_letter(&writer, pid, "Другое письмо").await;
+        let id = submitted_letter(&writer, pid, "Письмо").await;
+        app.sign_in_as("coord@example.org", Role::Coordinator).await;
+        let queue = app.get("/review").await.text().await.unwrap();
+        assert!(queue.contains(&format!("action=\"/review/{id}#letter-{id}\"")), "the form returns to its letter");
+        assert!(!queue.contains("autofocus"));
+
+        let res = app.post_form(&format!("/review/{id}"), &[("decision", "reject"), ("note", "")]).await;
+        assert_eq!(res.status(), 422);
+        let page = res.text().await.unwrap();
+        let field = format!("<textarea id=\"note-{id}\" name=\"note\" rows=\"3\" aria-invalid=\"true\" aria-describedby=\"note-{id}-error\" autofocus>");
+        assert!(page.contains(&field), "the note field of that letter has the focus: {page}");
+        assert_eq!(page.matches("autofocus").count(), 1, "and only that one");
+        assert!(page.contains(&format!("id=\"note-{id}-error\"")));
+
+        let long = format!("Причина. {}", "очень ".repeat(400));
+        let res = app.post_form(&format!("/review/{id}"), &[("decision", "return"), ("note", &long)]).await;
+        assert_eq!(res.status(), 422);
+        let page = res.text().await.unwrap();
+        assert!(page.contains(&format!("autofocus>{long}</textarea>")), "what was typed is kept");
+        assert_eq!(letter(&app, id).await.status, LetterStatus::Submitted);
+    }
+}
+
+both_backends! {
+    async fn each_decision_and_outcome_is_confirmed_on_the_next_page(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        let (_, writer) = app.other_client("vera@example.org", Role::Volunteer).await;
+        let pid = prisoner(&app, Fixture::default()).await;
+        let approved = submitted_letter(&writer, pid, "Одобрят").await;
+        let returned = submitted_letter(&writer, pid, "Вернут").await;
+        let rejected = submitted_letter(&writer, pid, "Отклонят").await;
+        app.sign_in_as("coord@example.org", Role::Coordinator).await;
+
+        let confirmed = |path: String| {
+            let app = &app;
+            async move {
+                let page = app.get(&path).await.text().await.unwrap();
+                page.split("<p class=\"flash\" role=\"status\">").nth(1).and_then(|s| s.split("</p>").next()).map(str::to_owned)
+            }
+        };
+        app.post_form(&format!("/review/{approved}"), &[("decision", "approve")]).await;
+        assert_eq!(confirmed("/review".into()).await, Some(format!("Письмо №{approved} одобрено и поставлено в очередь на отправку.")));
+        assert_eq!(confirmed("/review".into()).await, None, "shown once");
+        app.post_form(&format!("/review/{returned}"), &[("decision", "return"), ("note", "Поправьте.")]).await;
+        assert_eq!(confirmed("/review".into()).await, Some(format!("Письмо №{returned} возвращено автору с вашей заметкой.")));
+        app.post_form(&format!("/review/{rejected}"), &[("decision", "reject"), ("note", "Нельзя.")]).await;
+        assert_eq!(confirmed("/review".into()).await, Some(format!("Письмо №{rejected} отклонено; автор увидит причину.")));
+
+        konvert::delivery::worker::Worker::new(app.db.clone(), "w").run_once().await.unwrap();
+        let delivery = deliveries_of(&app, approved).await[0].id;
+        app.post_form(&format!("/send/fsin_pismo/{delivery}"), &[("receipt", "FP-1")]).await;
+        let res = app.post_form(&format!("/letters/{approved}/outcome"), &[("outcome", "delivered")]).await;
+        assert_eq!(res.headers()["location"], format!("/letters/{approved}").as_str());
+        assert_eq!(confirmed(format!("/letters/{approved}")).await, Some(format!("Записано: письмо №{approved} доставлено.")));
+    }
+}
