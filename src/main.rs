@@ -183,6 +183,22 @@ fn init_logging(filter: &str) -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
+    // A panic's message may quote the data it was working on (a slice of a
+    // letter, a name): the log gets where it happened, and the message only
+    // when it is a fixed text written in the code.
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let message = info.payload().downcast_ref::<&'static str>().copied();
+        tracing::error!(
+            %location,
+            message = message.unwrap_or("(not logged: it may hold personal data)"),
+            thread = std::thread::current().name().unwrap_or("unnamed"),
+            "panic"
+        );
+    }));
     Ok(())
 }
 
@@ -210,14 +226,35 @@ fn serve(settings: Settings) -> anyhow::Result<()> {
             );
             let _ = std::io::stdout().flush();
         }
-        if settings.run_worker {
+        // The server stops itself on SIGTERM or Ctrl-C; the worker is told to
+        // stop then, and given time to finish the batch in hand.
+        let worker = if settings.run_worker {
             let worker = Worker::from_settings(app.db().clone(), &settings)?;
-            actix_web::rt::spawn(worker.run(Duration::from_secs(5), std::future::pending::<()>()));
+            let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+            let stop_when = async move {
+                let _ = stopped.await;
+            };
+            let task = actix_web::rt::spawn(worker.run(Duration::from_secs(5), stop_when));
             tracing::info!("delivery worker started");
+            Some((stop, task))
+        } else {
+            None
+        };
+        let served = app.run_until_stopped().await;
+        if let Some((stop, task)) = worker {
+            let _ = stop.send(());
+            match tokio::time::timeout(WORKER_GRACE, task).await {
+                Ok(Ok(())) => tracing::info!("delivery worker stopped"),
+                Ok(Err(e)) => tracing::error!(error = %e, "delivery worker ended abnormally"),
+                Err(_) => tracing::warn!("delivery worker did not stop in time; its claims expire and are sent again"),
+            }
         }
-        app.run_until_stopped().await.context("server stopped")
+        served.context("server stopped")
     })
 }
+
+/// How long `serve` waits for the worker's batch in hand after a stop signal.
+const WORKER_GRACE: Duration = Duration::from_secs(60);
 
 fn worker(settings: Settings) -> anyhow::Result<()> {
     init_logging(&settings.log)?;
@@ -228,11 +265,10 @@ fn worker(settings: Settings) -> anyhow::Result<()> {
     runtime.block_on(async move {
         let db = Db::open(&settings.database, settings.pool_size)?;
         let worker = Worker::from_settings(db, &settings)?;
-        tracing::info!("delivery worker started; Ctrl-C stops it");
-        let stop = async {
-            let _ = tokio::signal::ctrl_c().await;
-        };
-        worker.run(Duration::from_secs(5), stop).await;
+        tracing::info!("delivery worker started; Ctrl-C or SIGTERM stops it");
+        worker
+            .run(Duration::from_secs(5), konvert::startup::shutdown_signal())
+            .await;
         tracing::info!("delivery worker stopped");
         Ok(())
     })

@@ -65,12 +65,22 @@ impl HoldReason {
     }
 }
 
-fn submitted(conn: &mut DbConn, id: i64) -> Result<Letter, ReviewError> {
-    let letter = letters::find(conn, id)?.ok_or(ReviewError::NotFound)?;
-    if letter.status != LetterStatus::Submitted {
-        return Err(ReviewError::NotSubmitted);
+/// Takes a submitted letter out of the queue by moving it to `to`, in one
+/// guarded update: of two coordinators deciding at once, the second finds it
+/// decided. Returns the letter as it is after the move.
+fn decide(
+    conn: &mut DbConn,
+    id: i64,
+    to: LetterStatus,
+    now: NaiveDateTime,
+) -> Result<Letter, ReviewError> {
+    if !letters::move_status(conn, id, &[LetterStatus::Submitted], to, now)? {
+        return Err(match letters::find(conn, id)? {
+            None => ReviewError::NotFound,
+            Some(_) => ReviewError::NotSubmitted,
+        });
     }
-    Ok(letter)
+    letters::find(conn, id)?.ok_or(ReviewError::NotFound)
 }
 
 /// Why the letter cannot go out to the address it was written for, if so.
@@ -96,9 +106,8 @@ pub fn approve(
     reviewer: Option<i64>,
     now: NaiveDateTime,
 ) -> Result<Approved, ReviewError> {
-    let letter = submitted(conn, id)?;
+    let letter = decide(conn, id, LetterStatus::Approved, now)?;
     letters::set_review(conn, id, reviewer, None)?;
-    letters::set_status(conn, id, LetterStatus::Approved, now)?;
     let outcome = match hold_reason(conn, &letter)? {
         Some(reason) => {
             letters::set_status(conn, id, LetterStatus::Held, now)?;
@@ -175,9 +184,8 @@ fn close_with_note(
     action: &str,
     now: NaiveDateTime,
 ) -> Result<(), ReviewError> {
-    submitted(conn, id)?;
+    decide(conn, id, status, now)?;
     letters::set_review(conn, id, Some(reviewer), Some(note))?;
-    letters::set_status(conn, id, status, now)?;
     audit::record(
         conn,
         Some(reviewer),
@@ -213,8 +221,17 @@ pub fn hold_for_transfer(
     let queued = letters::for_prisoner_in(conn, prisoner_id, LetterStatus::Queued)?;
     let mut held = 0;
     for letter in queued {
+        // A letter the worker marked sent meanwhile has gone: nothing to hold.
+        if !letters::move_status(
+            conn,
+            letter.id,
+            &[LetterStatus::Queued],
+            LetterStatus::Held,
+            now,
+        )? {
+            continue;
+        }
         deliveries::hold_for_letter(conn, letter.id, now)?;
-        letters::set_status(conn, letter.id, LetterStatus::Held, now)?;
         letters::set_hold_reason(conn, letter.id, Some(HoldReason::AddressChanged.key()))?;
         held += 1;
     }
@@ -246,10 +263,19 @@ pub fn release_held(
     let snapshot = serde_json::to_string(&crate::address::record(&prisoner, facility.as_ref()))
         .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
     let held = letters::for_prisoner_in(conn, prisoner_id, LetterStatus::Held)?;
+    let mut released = 0;
     for letter in &held {
+        if !letters::move_status(
+            conn,
+            letter.id,
+            &[LetterStatus::Held],
+            LetterStatus::Queued,
+            now,
+        )? {
+            continue;
+        }
         letters::readdress(conn, letter.id, current.id, &snapshot, now)?;
         letters::set_hold_reason(conn, letter.id, None)?;
-        letters::set_status(conn, letter.id, LetterStatus::Queued, now)?;
         deliveries::queue_letter(conn, letter.id, letter.channel, now)?;
         audit::record(
             conn,
@@ -260,8 +286,9 @@ pub fn release_held(
             &json!({ "placement": current.id }),
             now,
         )?;
+        released += 1;
     }
-    Ok(held.len())
+    Ok(released)
 }
 
 /// What became of a sent letter, as a coordinator learned it.
@@ -273,19 +300,19 @@ pub fn record_outcome(
     note: Option<&str>,
     now: NaiveDateTime,
 ) -> Result<(), ReviewError> {
-    let letter = letters::find(conn, id)?.ok_or(ReviewError::NotFound)?;
-    let allowed_from = match outcome {
-        // Delivered letters can still be censored or come back later.
-        LetterStatus::Delivered => matches!(letter.status, LetterStatus::Sent),
-        LetterStatus::Censored | LetterStatus::Returned | LetterStatus::LostOnTransfer => {
-            matches!(letter.status, LetterStatus::Sent | LetterStatus::Delivered)
-        }
-        _ => false,
-    };
-    if !allowed_from {
-        return Err(ReviewError::WrongState);
+    let outcome_kind = matches!(
+        outcome,
+        LetterStatus::Delivered
+            | LetterStatus::Censored
+            | LetterStatus::Returned
+            | LetterStatus::LostOnTransfer
+    );
+    if !outcome_kind || !letters::move_status(conn, id, outcome.entered_from(), outcome, now)? {
+        return Err(match letters::find(conn, id)? {
+            None => ReviewError::NotFound,
+            Some(_) => ReviewError::WrongState,
+        });
     }
-    letters::set_status(conn, id, outcome, now)?;
     letters::set_outcome_note(conn, id, note)?;
     audit::record(
         conn,

@@ -101,3 +101,28 @@ fn ensure_writable_dir(dir: &Path) -> anyhow::Result<()> {
     std::fs::remove_file(&probe).with_context(context)?;
     Ok(())
 }
+
+/// Resolves on Ctrl-C or SIGTERM (what `docker stop`, systemd and
+/// Kubernetes send), so a worker finishes its batch and exits cleanly.
+pub async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM; only Ctrl-C stops the worker");
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

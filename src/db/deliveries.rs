@@ -490,6 +490,25 @@ pub fn record_cancelled(
     Ok(n == 1)
 }
 
+/// Puts the row back on hold, unsent: its letter was held (the prisoner
+/// moved) after the row was claimed. False when no longer this worker's.
+pub fn record_held(
+    conn: &mut DbConn,
+    id: i64,
+    worker: &str,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(still_claimed(id, worker))
+        .set((
+            deliveries::state.eq(DeliveryState::Held),
+            deliveries::claimed_at.eq(None::<NaiveDateTime>),
+            deliveries::claimed_by.eq(None::<String>),
+            deliveries::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
 /// Claims one pending row for `worker`, whatever its due time; false when
 /// someone else holds it or it is done.
 pub fn claim_one(

@@ -367,16 +367,51 @@ pub fn count_by_status(conn: &mut DbConn) -> QueryResult<Vec<(LetterStatus, i64)
         .load(conn)
 }
 
-/// Moves a letter to `status` and stamps that status's timestamp column.
-/// Checking that the move is allowed is the caller's business.
-pub fn set_status(
+impl LetterStatus {
+    /// The statuses a letter may move to `self` from: the lifecycle
+    /// (DOMAIN.md), written once. Every status change is guarded by it.
+    pub fn entered_from(self) -> &'static [LetterStatus] {
+        use LetterStatus as S;
+        match self {
+            // A writer takes back a letter still awaiting review.
+            S::Draft => &[S::Submitted, S::ReturnedToWriter],
+            S::Submitted => &[S::Draft, S::ReturnedToWriter],
+            S::ReturnedToWriter | S::Rejected => &[S::Submitted],
+            // From queued: a coordinator cancelled its delivery to send it another way.
+            S::Approved => &[S::Submitted, S::Queued],
+            S::Queued => &[S::Approved, S::Held],
+            S::Held => &[S::Approved, S::Queued],
+            // A worker already talking to the service when the letter was
+            // held still sent it: the letter went out.
+            S::Sent => &[S::Queued, S::Held],
+            S::Delivered => &[S::Sent],
+            // Delivered letters can still be censored or come back later.
+            S::Censored | S::Returned | S::LostOnTransfer => &[S::Sent, S::Delivered],
+            S::Replied => &[S::Sent, S::Delivered, S::Censored],
+        }
+    }
+
+    /// Whether a letter in `from` may move to `self`.
+    pub fn may_follow(self, from: LetterStatus) -> bool {
+        self.entered_from().contains(&from)
+    }
+}
+
+/// Moves a letter to `status` if it is in one of `from`, and stamps that
+/// status's timestamp column: one guarded `UPDATE … WHERE id = ? AND status
+/// IN (…)`, so of two people deciding at once only one moves it. False when
+/// the letter is in none of `from` (someone else moved it first) or missing.
+pub fn move_status(
     conn: &mut DbConn,
     id: i64,
+    from: &[LetterStatus],
     status: LetterStatus,
     at: NaiveDateTime,
-) -> QueryResult<()> {
+) -> QueryResult<bool> {
     use LetterStatus as S;
-    let target = letters::table.find(id);
+    let target = letters::table
+        .find(id)
+        .filter(letters::status.eq_any(from.to_vec()));
     let common = (letters::status.eq(status), letters::updated_at.eq(at));
     let stamped = match status {
         S::Draft => diesel::update(target).set(common).execute(conn),
@@ -417,10 +452,85 @@ pub fn set_status(
             .set((common, letters::replied_at.eq(at)))
             .execute(conn),
     }?;
-    if stamped == 0 {
-        return Err(diesel::result::Error::NotFound);
+    Ok(stamped == 1)
+}
+
+/// Moves a letter to `status` from any status the lifecycle allows
+/// (`LetterStatus::entered_from`). `NotFound` when the letter is missing or
+/// its status cannot be followed by `status` (someone moved it first); use
+/// `move_status` to tell the user so.
+pub fn set_status(
+    conn: &mut DbConn,
+    id: i64,
+    status: LetterStatus,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    if move_status(conn, id, status.entered_from(), status, at)? {
+        Ok(())
+    } else {
+        Err(diesel::result::Error::NotFound)
     }
-    Ok(())
+}
+
+/// What the channel (or the coordinator, reading the service's
+/// confirmation) reported for a letter that went out.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SentWith<'a> {
+    pub receipt: Option<&'a str>,
+    pub pages: Option<i32>,
+    /// In the currency's minor unit (`crate::letters::CURRENCY`).
+    pub cost_minor: Option<i64>,
+    /// The coordinator who sent it by hand; `None` for the worker.
+    pub by: Option<i64>,
+}
+
+/// "Letter sent", the one way it is written: the letter moves to sent (from
+/// queued, or held when a worker was already sending it), keeps the receipt
+/// and what was paid, the prisoner's summary counts it, and the audit log
+/// says who. False when the letter was not on its way any more (nothing is
+/// recorded then).
+pub fn mark_sent(
+    conn: &mut DbConn,
+    id: i64,
+    sent: &SentWith<'_>,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let Some(letter) = find(conn, id)? else {
+        return Ok(false);
+    };
+    if !move_status(
+        conn,
+        id,
+        LetterStatus::Sent.entered_from(),
+        LetterStatus::Sent,
+        now,
+    )? {
+        return Ok(false);
+    }
+    diesel::update(letters::table.find(id))
+        .set((
+            letters::receipt_number.eq(sent.receipt),
+            letters::pages.eq(sent.pages),
+            letters::cost_minor.eq(sent.cost_minor),
+            letters::currency.eq(sent.cost_minor.map(|_| crate::letters::CURRENCY)),
+            letters::hold_reason.eq(None::<String>),
+        ))
+        .execute(conn)?;
+    super::prisoners::note_letter_sent(conn, letter.prisoner_id, now)?;
+    super::audit::record(
+        conn,
+        sent.by,
+        "sent",
+        "letter",
+        Some(id),
+        &serde_json::json!({
+            "channel": letter.channel,
+            "receipt": sent.receipt,
+            "by_hand": sent.by.is_some(),
+        }),
+        now,
+    )?;
+    Ok(true)
 }
 
 /// Per prisoner in `ids`: letters sent since `since_30` and since `since_90`
@@ -595,32 +705,6 @@ pub struct ManualReceipt {
     pub cost_minor: Option<i64>,
 }
 
-/// Marks the letter sent with what the coordinator recorded, only while it
-/// still awaits sending; false when it does not (someone decided first).
-pub fn record_sent_by_hand(
-    conn: &mut DbConn,
-    id: i64,
-    details: &ManualReceipt,
-    at: NaiveDateTime,
-) -> QueryResult<bool> {
-    let n = diesel::update(
-        letters::table
-            .find(id)
-            .filter(letters::status.eq_any(AWAITING_SENDING)),
-    )
-    .set((
-        letters::status.eq(LetterStatus::Sent),
-        letters::sent_at.eq(at),
-        letters::updated_at.eq(at),
-        letters::receipt_number.eq(&details.receipt),
-        letters::pages.eq(details.pages),
-        letters::cost_minor.eq(details.cost_minor),
-        letters::currency.eq(details.cost_minor.map(|_| "RUB")),
-    ))
-    .execute(conn)?;
-    Ok(n == 1)
-}
-
 /// How many letters to each person are being written or waiting to go out.
 /// Only letters in those statuses are read (the status index), never the
 /// whole table.
@@ -662,4 +746,35 @@ pub fn senders_of(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<LetterSende
             letters::cost_minor,
         ))
         .load(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LetterStatus as S;
+
+    #[test]
+    fn only_a_submitted_letter_is_decided_and_only_an_approved_one_goes_out() {
+        for decision in [S::Rejected, S::ReturnedToWriter] {
+            assert_eq!(
+                decision.entered_from(),
+                [S::Submitted].as_slice(),
+                "{decision:?}"
+            );
+        }
+        assert!(S::Approved.may_follow(S::Submitted));
+        assert!(!S::Approved.may_follow(S::Rejected));
+        for not_approved in [S::Draft, S::Submitted, S::ReturnedToWriter, S::Rejected] {
+            for onward in [S::Queued, S::Held, S::Sent, S::Delivered] {
+                assert!(
+                    !onward.may_follow(not_approved),
+                    "{not_approved:?} -> {onward:?}"
+                );
+            }
+        }
+        assert!(S::Sent.may_follow(S::Queued));
+        assert!(
+            !S::LostOnTransfer.may_follow(S::Censored),
+            "a final state stays final"
+        );
+    }
 }

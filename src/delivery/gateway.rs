@@ -9,6 +9,8 @@
 //! (the same key must get the same answer again); 408, 429 and 5xx mean try
 //! later; other 4xx mean the service refused the letter.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -38,6 +40,24 @@ pub struct Submission {
     /// The name the prisoner sees as the sender (already at the end of the
     /// text, likewise).
     pub sender_name: Option<String>,
+}
+
+/// An automated path to an e-letter service: `Gateway` over HTTP, or a
+/// stand-in (tests put one that fails in ways a real service cannot be made to).
+pub trait LetterService: Send + Sync {
+    fn submit<'a>(
+        &'a self,
+        submission: &'a Submission,
+    ) -> Pin<Box<dyn Future<Output = Result<Accepted, Failure>> + Send + 'a>>;
+}
+
+impl LetterService for Gateway {
+    fn submit<'a>(
+        &'a self,
+        submission: &'a Submission,
+    ) -> Pin<Box<dyn Future<Output = Result<Accepted, Failure>> + Send + 'a>> {
+        Box::pin(Gateway::submit(self, submission))
+    }
 }
 
 #[derive(Debug, Deserialize)]

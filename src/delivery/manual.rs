@@ -4,11 +4,10 @@
 //! a letter is marked sent the same way whichever hand sent it.
 
 use chrono::NaiveDateTime;
-use serde_json::json;
 
 use crate::db::deliveries::{self, ManualReceipt};
 use crate::db::letters::{self, Channel};
-use crate::db::{audit, prisoners, write_tx, DbConn};
+use crate::db::{write_tx, DbConn};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ManualError {
@@ -77,20 +76,15 @@ pub fn record_sent_in(
         };
         // The row said the letter was waiting; if the letter moved on since,
         // the batch would leave a sent row for an unsent letter.
-        if !letters::record_sent_by_hand(conn, letter_id, receipt, now)? {
+        let sent = letters::SentWith {
+            receipt: receipt.receipt.as_deref(),
+            pages: receipt.pages,
+            cost_minor: receipt.cost_minor,
+            by: Some(actor),
+        };
+        if !letters::mark_sent(conn, letter_id, &sent, now)? {
             return Err(ManualError::Changed);
         }
-        let letter = letters::find(conn, letter_id)?.ok_or(ManualError::Changed)?;
-        prisoners::note_letter_sent(conn, letter.prisoner_id, now)?;
-        audit::record(
-            conn,
-            Some(actor),
-            "sent",
-            "letter",
-            Some(letter_id),
-            &json!({ "channel": channel, "by_hand": true }),
-            now,
-        )?;
         marked.letters.push(letter_id);
     }
     Ok(marked)

@@ -5,17 +5,17 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use chrono::{NaiveDateTime, TimeDelta};
+use chrono::TimeDelta;
 
 use super::email::{self, LetterMail};
-use super::gateway::{Gateway, Submission};
+use super::gateway::{Gateway, LetterService, Submission};
 use super::{Accepted, Failure, RetryPolicy};
 use crate::dashboard::dates::LeadTimes;
 use crate::db::deliveries::{self, Delivery};
 use crate::db::facilities::{self, Facility, Service};
 use crate::db::letters::{self, Channel, Letter, LetterStatus};
 use crate::db::prisoners::{self, Prisoner};
-use crate::db::{self, audit, placements, schema, Db, DbError};
+use crate::db::{self, placements, Db, DbError};
 use crate::mail::Mailer;
 use crate::reminders::{scan, send};
 use crate::templates::Templates;
@@ -24,7 +24,7 @@ pub struct Worker {
     db: Db,
     id: String,
     policy: RetryPolicy,
-    gateways: HashMap<Channel, Gateway>,
+    gateways: HashMap<Channel, std::sync::Arc<dyn LetterService>>,
     /// Sends letters to facilities that take e-mail, with the sender address.
     mailer: Option<(Mailer, String)>,
     /// A claim older than this is taken to belong to a dead worker.
@@ -58,6 +58,8 @@ enum Action {
     Delivered(Accepted),
     Failed(Failure),
     Manual,
+    /// Not sent: the letter waits for a new address.
+    Hold,
     /// Not sent, because it is no longer wanted.
     Cancelled(&'static str),
 }
@@ -145,8 +147,17 @@ impl Worker {
 
     /// Sends `channel`'s letters through an HTTP gateway instead of leaving
     /// them for a coordinator's send screen.
-    pub fn with_gateway(mut self, channel: Channel, gateway: Gateway) -> Worker {
-        self.gateways.insert(channel, gateway);
+    pub fn with_gateway(self, channel: Channel, gateway: Gateway) -> Worker {
+        self.with_service(channel, gateway)
+    }
+
+    /// Sends `channel`'s letters through `service` (a gateway, or a stand-in).
+    pub fn with_service(
+        mut self,
+        channel: Channel,
+        service: impl LetterService + 'static,
+    ) -> Worker {
+        self.gateways.insert(channel, std::sync::Arc::new(service));
         self
     }
 
@@ -177,10 +188,18 @@ impl Worker {
     }
 
     /// Runs until `stop` resolves, sleeping `idle` when there is nothing due.
+    /// `stop` is looked at between batches.
     pub async fn run(self, idle: Duration, stop: impl std::future::Future<Output = ()>) {
         tokio::pin!(stop);
         let mut last_scan: Option<std::time::Instant> = None;
         loop {
+            // Stopping waits for the batch in hand: a delivery is never cut
+            // off between the service's answer and recording it.
+            tokio::select! {
+                biased;
+                _ = &mut stop => return,
+                _ = std::future::ready(()) => {}
+            }
             if last_scan.is_none_or(|at| at.elapsed() >= REMINDER_SCAN_EVERY) {
                 last_scan = Some(std::time::Instant::now());
                 match self.scan_reminders().await {
@@ -207,22 +226,35 @@ impl Worker {
     }
 
     async fn process(&self, delivery: Delivery) -> Result<(), DbError> {
-        let Some(letter_id) = delivery.letter_id else {
-            let action = self.send_reminder(&delivery).await?;
-            let worker = self.id.clone();
-            let policy = self.policy;
-            return self
-                .db
-                .run(move |conn| record(conn, &worker, &delivery, action, policy))
-                .await;
-        };
-        let parcel = self
-            .db
-            .run(move |conn| load_parcel(conn, letter_id))
-            .await?;
-        let action = match parcel {
-            Some(parcel) => self.deliver(&delivery, &parcel).await,
-            None => Action::Failed(Failure::Permanent("the letter no longer exists".to_owned())),
+        let action = match delivery.letter_id {
+            None => {
+                let reminder = self.send_reminder(&delivery);
+                match catch_panic(reminder).await {
+                    Ok(action) => action?,
+                    Err(()) => panicked(&delivery),
+                }
+            }
+            Some(letter_id) => {
+                let parcel = self
+                    .db
+                    .run(move |conn| load_parcel(conn, letter_id))
+                    .await?;
+                match parcel {
+                    // Only a letter still queued goes out: one rejected,
+                    // withdrawn or already sent since it was queued does not.
+                    Some(parcel) if parcel.letter.status == LetterStatus::Queued => {
+                        match catch_panic(self.deliver(&delivery, &parcel)).await {
+                            Ok(action) => action,
+                            Err(()) => panicked(&delivery),
+                        }
+                    }
+                    Some(parcel) if parcel.letter.status == LetterStatus::Held => Action::Hold,
+                    Some(_) => Action::Cancelled("the letter is no longer queued"),
+                    None => {
+                        Action::Failed(Failure::Permanent("the letter no longer exists".to_owned()))
+                    }
+                }
+            }
         };
         let worker = self.id.clone();
         let policy = self.policy;
@@ -404,12 +436,23 @@ fn record(
                     return Ok(());
                 }
                 match delivery.letter_id {
-                    Some(letter_id) => mark_letter_sent(conn, letter_id, &accepted, now)?,
+                    Some(letter_id) => {
+                        let sent = letters::SentWith {
+                            receipt: accepted.receipt.as_deref(),
+                            pages: accepted.pages,
+                            cost_minor: accepted.cost_minor,
+                            by: None,
+                        };
+                        letters::mark_sent(conn, letter_id, &sent, now)?;
+                    }
                     None => scan::mark_sent(conn, delivery.id, now)?,
                 }
             }
             Action::Manual => {
                 deliveries::record_manual(conn, delivery.id, worker, now)?;
+            }
+            Action::Hold => {
+                deliveries::record_held(conn, delivery.id, worker, now)?;
             }
             Action::Cancelled(reason) => {
                 deliveries::record_cancelled(conn, delivery.id, worker, reason, now)?;
@@ -432,35 +475,31 @@ fn record(
     })
 }
 
-fn mark_letter_sent(
-    conn: &mut db::DbConn,
-    letter_id: i64,
-    accepted: &Accepted,
-    now: NaiveDateTime,
-) -> Result<(), DbError> {
-    use diesel::prelude::*;
-    use schema::letters as l;
-    let Some(letter) = letters::find(conn, letter_id)? else {
-        return Ok(());
-    };
-    letters::set_status(conn, letter_id, LetterStatus::Sent, now)?;
-    diesel::update(l::table.find(letter_id))
-        .set((
-            l::receipt_number.eq(&accepted.receipt),
-            l::pages.eq(accepted.pages),
-            l::cost_minor.eq(accepted.cost_minor),
-            l::currency.eq(accepted.cost_minor.map(|_| "RUB")),
-        ))
-        .execute(conn)?;
-    prisoners::note_letter_sent(conn, letter.prisoner_id, now)?;
-    audit::record(
-        conn,
-        None,
-        "sent",
-        "letter",
-        Some(letter_id),
-        &serde_json::json!({ "channel": letter.channel, "receipt": accepted.receipt }),
-        now,
-    )?;
-    Ok(())
+/// Runs `work`, turning a panic inside it into `Err`: one delivery's bug
+/// (a channel, a template, a text split) must not stop the worker, which
+/// would leave the web running while nothing goes out.
+async fn catch_panic<T>(work: impl std::future::Future<Output = T>) -> Result<T, ()> {
+    let mut work = std::pin::pin!(work);
+    std::future::poll_fn(|cx| {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work.as_mut().poll(cx))) {
+            Ok(std::task::Poll::Ready(value)) => std::task::Poll::Ready(Ok(value)),
+            Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
+            Err(_) => std::task::Poll::Ready(Err(())),
+        }
+    })
+    .await
+}
+
+/// A panicking delivery counts as a failed attempt and is retried like one.
+/// Neither the log nor the row gets the panic's message: it may quote the
+/// letter (the panic hook logs where it happened).
+fn panicked(delivery: &Delivery) -> Action {
+    tracing::error!(
+        delivery_id = delivery.id,
+        channel = %delivery.channel,
+        "a delivery panicked; recorded as a failed attempt"
+    );
+    Action::Failed(Failure::Temporary(
+        "the delivery stopped on an internal error (a bug); the log says where".to_owned(),
+    ))
 }

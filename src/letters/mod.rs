@@ -19,6 +19,7 @@
 
 mod censor;
 mod pages;
+mod highlight;
 mod text;
 
 use serde::{Deserialize, Serialize};
@@ -28,6 +29,7 @@ pub use pages::{
     page_count, service_text, split_pages, split_pages_at, PAGE_CHARS, REPLY_CODE_LABEL,
     REPLY_CODE_PLACEHOLDER,
 };
+pub use highlight::{highlight, Piece};
 pub use text::{words, Word};
 
 /// What one e-letter service charges, in minor units (kopecks).

@@ -295,22 +295,10 @@ impl Draft {
 }
 
 fn warnings_json(ctx: &Ctx, body: &str, rec: &Recipient) -> Vec<Value> {
-    checks::check(
-        body,
-        Destination {
-            russian: rec.russian(),
-        },
-    )
-    .iter()
-    .map(|w| {
-        let kind = w.kind.as_str();
-        json!({
-            "kind": kind,
-            "label": ctx.t(&format!("letters.warning_{kind}")),
-            "words": w.words(),
-        })
-    })
-    .collect()
+    let to = Destination {
+        russian: rec.russian(),
+    };
+    super::warnings::json(ctx, &checks::check(body, to))
 }
 
 fn estimate_json(ctx: &Ctx, draft: &Draft) -> Value {

@@ -24,6 +24,7 @@ pub mod reminders;
 pub mod replies;
 pub mod review;
 pub mod uploads;
+pub mod warnings;
 
 use actix_web::web;
 

@@ -15,7 +15,7 @@ use crate::helpers::*;
 fn written_to(c: &mut db::DbConn, days_ago: i64) -> i64 {
     let id = queued_letter_by(c, "Письмо", Channel::Post);
     let at = db::now() - TimeDelta::days(days_ago);
-    letters::set_status(c, id, LetterStatus::Sent, at).unwrap();
+    force_letter_status(c, id, LetterStatus::Sent, at).unwrap();
     let letter = letters::find(c, id).unwrap().unwrap();
     prisoners::note_letter_sent(c, letter.prisoner_id, at).unwrap();
     letter.prisoner_id
@@ -128,7 +128,7 @@ both_backends! {
                 let receipt = konvert::db::deliveries::ManualReceipt { receipt: Some("R".into()), pages: Some(2), cost_minor: Some(16500) };
                 konvert::delivery::manual::record_sent_in(c, Channel::FsinPismo, &[delivery], 1, &receipt, db::now()).unwrap();
                 let waiting = queued_letter_by(c, "Ещё письмо", Channel::Post);
-                letters::set_status(c, waiting, LetterStatus::Submitted, db::now())?;
+                force_letter_status(c, waiting, LetterStatus::Submitted, db::now())?;
                 Ok::<_, DbError>(())
             })
             .await
@@ -196,7 +196,7 @@ fn facility_with_letters(
             },
         )
         .unwrap();
-        letters::set_status(c, letter.id, LetterStatus::Sent, sent).unwrap();
+        force_letter_status(c, letter.id, LetterStatus::Sent, sent).unwrap();
         if *fate != LetterStatus::Sent {
             letters::set_status(c, letter.id, *fate, sent + TimeDelta::days(1)).unwrap();
         }

@@ -585,3 +585,157 @@ both_backends! {
         assert_eq!(gateway.requests().len(), 1);
     }
 }
+
+/// A service with a bug: it panics on letters holding `trigger`, quoting
+/// them (as a slicing bug would), and accepts the rest.
+struct PanicsOn(&'static str);
+
+impl konvert::delivery::gateway::LetterService for PanicsOn {
+    fn submit<'a>(
+        &'a self,
+        submission: &'a Submission,
+    ) -> std::pin::Pin<
+        Box<
+            dyn std::future::Future<
+                    Output = Result<konvert::delivery::Accepted, konvert::delivery::Failure>,
+                > + Send
+                + 'a,
+        >,
+    > {
+        Box::pin(async move {
+            if submission.pages.iter().any(|p| p.contains(self.0)) {
+                panic!("cannot split {:?}", submission.pages);
+            }
+            Ok(konvert::delivery::Accepted {
+                receipt: Some("R-1".to_owned()),
+                ..Default::default()
+            })
+        })
+    }
+}
+
+both_backends! {
+    async fn a_panicking_delivery_is_a_failed_attempt_and_the_worker_goes_on(backend) {
+        let Some(test_db) = TestDb::create(backend) else { return };
+        let db = test_db.open();
+        let broken = seed(&db, "Сломанное письмо").await;
+        let fine = seed(&db, "Обычное письмо").await;
+        let w = Worker::new(db.clone(), "w1")
+            .with_policy(fast_policy(3))
+            .with_service(Channel::FsinPismo, PanicsOn("Сломанное"));
+
+        // The worker loop as `serve` runs it: it must outlive the panics.
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let running = tokio::spawn(w.run(Duration::from_millis(50), async move {
+            let _ = stopped.await;
+        }));
+        for _ in 0..100 {
+            if letter(&db, fine).await.status == LetterStatus::Sent
+                && delivery_of(&db, broken).await.state == DeliveryState::Dead
+            {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let _ = stop.send(());
+        running.await.expect("the worker stopped when told, not by a panic");
+
+        assert_eq!(letter(&db, fine).await.status, LetterStatus::Sent, "the next delivery still went out");
+        let d = delivery_of(&db, broken).await;
+        assert_eq!((d.state, d.attempts), (DeliveryState::Dead, 3), "each panic counted as a failed attempt");
+        let error = d.last_error.unwrap_or_default();
+        assert!(error.contains("internal error"), "{error}");
+        assert!(!error.contains("Сломанное"), "the letter is not quoted: {error}");
+        assert_eq!(letter(&db, broken).await.status, LetterStatus::Queued);
+    }
+}
+
+both_backends! {
+    async fn the_worker_sends_only_letters_still_queued(backend) {
+        let Some(test_db) = TestDb::create(backend) else { return };
+        let db = test_db.open();
+        let gateway = start_gateway(vec![]).await;
+        let rejected = seed(&db, "Отклонённое письмо").await;
+        let held = seed(&db, "Письмо на время этапа").await;
+        // As the old race left them: the letter decided otherwise, its row still pending.
+        db.run(move |c| {
+            use diesel::prelude::*;
+            use konvert::db::schema::letters as l;
+            diesel::update(l::table.find(rejected)).set(l::status.eq(LetterStatus::Rejected)).execute(c)?;
+            diesel::update(l::table.find(held)).set(l::status.eq(LetterStatus::Held)).execute(c)?;
+            Ok::<_, DbError>(())
+        })
+        .await
+        .unwrap();
+        drain(&worker(&db, "w1", &gateway, fast_policy(5))).await;
+        assert!(gateway.requests().is_empty(), "nothing went to the service");
+        assert_eq!(delivery_of(&db, rejected).await.state, DeliveryState::Cancelled);
+        assert_eq!(letter(&db, rejected).await.status, LetterStatus::Rejected);
+        assert_eq!(delivery_of(&db, held).await.state, DeliveryState::Held, "waits for the new address");
+        assert_eq!(letter(&db, held).await.status, LetterStatus::Held);
+    }
+}
+
+/// Sends SIGTERM to `child` and waits (bounded) for it to exit.
+fn terminate(child: &mut std::process::Child) -> std::process::ExitStatus {
+    let pid = child.id().to_string();
+    let sent = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    for _ in 0..150 {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    child.kill().unwrap();
+    panic!("did not stop within 15 s of SIGTERM");
+}
+
+both_backends! {
+    async fn sigterm_stops_the_worker_and_the_server_cleanly(backend) {
+        let Some(test_db) = TestDb::create(backend) else { return };
+        let db = test_db.open();
+        let gateway = start_gateway(vec![]).await;
+        let id = seed(&db, "Письмо").await;
+
+        let mut alone = worker_process(&test_db, &gateway);
+        for _ in 0..200 {
+            if letter(&db, id).await.status == LetterStatus::Sent {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(letter(&db, id).await.status, LetterStatus::Sent, "the worker was running");
+        assert!(terminate(&mut alone).success(), "konvert worker exits cleanly on SIGTERM");
+
+        let second = seed(&db, "Второе письмо").await;
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_konvert"));
+        for key in konvert::config::Settings::env_keys() {
+            cmd.env_remove(key);
+        }
+        let mut server = cmd
+            .env("KONVERT_DATABASE_URL", test_db.url())
+            .env("KONVERT_DATA_DIR", test_db.dir.path().join("serve-data"))
+            .env("KONVERT_BIND", "127.0.0.1:0")
+            .env("KONVERT_FSIN_GATEWAY_URL", &gateway.url)
+            .env("KONVERT_LOG", "info")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        for _ in 0..200 {
+            if letter(&db, second).await.status == LetterStatus::Sent {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(letter(&db, second).await.status, LetterStatus::Sent, "serve's worker was running");
+        assert!(terminate(&mut server).success(), "konvert serve exits cleanly on SIGTERM");
+        let mut log = String::new();
+        std::io::Read::read_to_string(server.stderr.as_mut().unwrap(), &mut log).unwrap();
+        assert!(log.contains("delivery worker stopped"), "{log}");
+    }
+}

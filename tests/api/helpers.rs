@@ -419,3 +419,20 @@ pub fn someone_held(c: &mut konvert::db::DbConn, surname: &str) -> diesel::Query
     place_at(c, id, facility.id, now)?;
     Ok(id)
 }
+
+/// Puts a letter in `status` whatever it is in now, stamping that status's
+/// time: for fixtures that need a letter at some point of its life. The app
+/// itself moves letters only along the lifecycle (`letters::set_status`).
+pub fn force_letter_status(
+    c: &mut konvert::db::DbConn,
+    id: i64,
+    status: konvert::db::letters::LetterStatus,
+    at: chrono::NaiveDateTime,
+) -> diesel::QueryResult<()> {
+    use konvert::db::letters::{self, LetterStatus};
+    if letters::move_status(c, id, LetterStatus::ALL, status, at)? {
+        Ok(())
+    } else {
+        Err(diesel::result::Error::NotFound)
+    }
+}

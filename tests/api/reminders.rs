@@ -236,7 +236,7 @@ mod sending {
                     });
                     // Vera wrote 40 days ago and got a reply; her second letter came back for edits.
                     let sent = letter(c, vera_id, "AAAA1111", 40)?;
-                    letters::set_status(c, sent.id, LetterStatus::Sent, now - TimeDelta::days(40))?;
+                    force_letter_status(c, sent.id, LetterStatus::Sent, now - TimeDelta::days(40))?;
                     let reply = replies::insert(c, &NewReply {
                         prisoner_id: Some(p), letter_id: Some(sent.id), writer_id: Some(vera_id), received_at: now - TimeDelta::days(1),
                         channel: ReplyChannel::Paper, reply_code: None, transcription: "Спасибо за письмо!".into(), notes: String::new(),
@@ -245,10 +245,10 @@ mod sending {
                     })?;
                     let _ = reply;
                     let returned = letter(c, vera_id, "BBBB2222", 2)?;
-                    letters::set_status(c, returned.id, LetterStatus::ReturnedToWriter, now)?;
+                    force_letter_status(c, returned.id, LetterStatus::ReturnedToWriter, now)?;
                     // John's letter waits for review: news for the coordinator.
                     let waiting = letter(c, john_id, "CCCC3333", 1)?;
-                    letters::set_status(c, waiting.id, LetterStatus::Submitted, now)?;
+                    force_letter_status(c, waiting.id, LetterStatus::Submitted, now)?;
                     // And the person was moved today.
                     place(c, f2.id, now)?;
                     Ok::<_, DbError>(())

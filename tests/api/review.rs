@@ -316,3 +316,181 @@ both_backends! {
         assert_eq!(app.post_form(&path, &[("outcome", "lost")]).await.status(), 409, "a final state stays final");
     }
 }
+
+/// Two coordinators decide on `id` at the same moment: `first` runs and
+/// holds its transaction open while `second` starts, as under load. Returns
+/// what each got.
+async fn decide_at_once(
+    app: &TestApp,
+    id: i64,
+    first: fn(&mut db::DbConn, i64, i64) -> Result<(), review::ReviewError>,
+    second: fn(&mut db::DbConn, i64, i64) -> Result<(), review::ReviewError>,
+    coordinators: (i64, i64),
+) -> (
+    Result<(), konvert::error::AppError>,
+    Result<(), konvert::error::AppError>,
+) {
+    use konvert::error::AppError;
+    let (started, wait) = std::sync::mpsc::channel::<()>();
+    let one = app.db.run(move |c| {
+        db::write_tx(c, |c| {
+            let decided = first(c, id, coordinators.0);
+            let _ = started.send(());
+            // Still open while the other coordinator's decision arrives.
+            std::thread::sleep(std::time::Duration::from_millis(400));
+            decided.map_err(AppError::from)
+        })
+    });
+    let two = app.db.run(move |c| {
+        let _ = wait.recv();
+        db::write_tx(c, |c| second(c, id, coordinators.1).map_err(AppError::from))
+    });
+    tokio::join!(one, two)
+}
+
+fn approving(c: &mut db::DbConn, id: i64, by: i64) -> Result<(), review::ReviewError> {
+    review::approve(c, id, Some(by), db::now()).map(drop)
+}
+
+fn rejecting(c: &mut db::DbConn, id: i64, by: i64) -> Result<(), review::ReviewError> {
+    review::reject(c, id, by, "Письмо о деле не пропустит цензура.", db::now())
+}
+
+both_backends! {
+    async fn two_coordinators_deciding_at_once_leave_exactly_one_decision_and_no_rejected_letter_goes_out(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        let (_, writer) = app.other_client("vera@example.org", Role::Volunteer).await;
+        let anna = app.create_user("anna@example.org", Role::Coordinator).await.id;
+        let boris = app.create_user("boris@example.org", Role::Coordinator).await.id;
+        let pid = prisoner(&app, Fixture::default()).await;
+
+        // Approve first, reject a moment later: the approval stands.
+        let approved = submitted_letter(&writer, pid, "Первое письмо").await;
+        let (won, lost) = decide_at_once(&app, approved, approving, rejecting, (anna, boris)).await;
+        assert!(won.is_ok(), "{won:?}");
+        assert!(matches!(&lost, Err(konvert::error::AppError::Conflict(k)) if k == "review.error_decided"), "{lost:?}");
+        let l = letter(&app, approved).await;
+        assert_eq!((l.status, l.reviewer_id, l.rejected_at), (LetterStatus::Queued, Some(anna), None));
+        assert_eq!(deliveries_of(&app, approved).await.len(), 1);
+
+        // Reject first, approve a moment later: nothing is queued.
+        let rejected = submitted_letter(&writer, pid, "Второе письмо").await;
+        let (won, lost) = decide_at_once(&app, rejected, rejecting, approving, (anna, boris)).await;
+        assert!(won.is_ok(), "{won:?}");
+        assert!(matches!(&lost, Err(konvert::error::AppError::Conflict(_))), "{lost:?}");
+        let l = letter(&app, rejected).await;
+        assert_eq!((l.status, l.approved_at, l.queued_at), (LetterStatus::Rejected, None, None));
+        assert!(deliveries_of(&app, rejected).await.is_empty(), "a rejected letter has no delivery");
+
+        // Through the web, both at once: one wins, the other is told so.
+        let (_, other) = app.other_client("vlad@example.org", Role::Coordinator).await;
+        app.sign_in_as("coord@example.org", Role::Coordinator).await;
+        for n in 0..4 {
+            let id = submitted_letter(&writer, pid, &format!("Письмо {n}")).await;
+            let path = format!("/review/{id}");
+            let (a, b) = tokio::join!(
+                app.post_form(&path, &[("decision", "approve")]),
+                other.post_form(&path, &[("decision", "reject"), ("note", "Нет.")]),
+            );
+            let mut codes = [a.status().as_u16(), b.status().as_u16()];
+            codes.sort_unstable();
+            assert_eq!(codes, [303, 409], "exactly one decision won");
+            let loser = if a.status() == 409 { a } else { b };
+            let page = loser.text().await.unwrap();
+            assert!(page.contains("По этому письму уже приняли решение."), "{page}");
+            let l = letter(&app, id).await;
+            let d = deliveries_of(&app, id).await;
+            match l.status {
+                LetterStatus::Queued => assert_eq!(d.len(), 1),
+                LetterStatus::Rejected => assert!(d.is_empty(), "no delivery of a rejected letter"),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+}
+
+both_backends! {
+    async fn the_review_queue_shows_line_breaks_the_writers_warnings_and_whom_the_letter_is_for(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        let (_, writer) = app.other_client("vera@example.org", Role::Volunteer).await;
+        let pid = prisoner(&app, Fixture::default()).await;
+        let id = submitted_letter(&writer, pid, "Здравствуйте!\r\nКак прошёл суд? Читаю Hemingway.").await;
+        app.sign_in_as("coord@example.org", Role::Coordinator).await;
+        let page = app.get("/review").await.text().await.unwrap();
+        // The text as written, its line break kept, the flagged words marked in it.
+        assert!(page.contains("<div class=\"letter-body\">Здравствуйте!\nКак прошёл <mark>суд</mark>? Читаю <mark>Hemingway</mark>.</div>"), "{page}");
+        // The list the composer showed the writer.
+        assert!(page.contains("data-kind=\"case\""), "{page}");
+        assert!(page.contains("data-kind=\"latin\""));
+        // Whom it is for: the person, linked, and the address it was written to.
+        assert!(page.contains(&format!("<a href=\"/prisoners/{pid}\">")), "{page}");
+        assert!(page.contains("Колпинская"), "{page}");
+        let css = app.get("/static/konvert.css").await.text().await.unwrap();
+        let rule = css.lines().find(|l| l.starts_with(".letter-body {")).unwrap_or_default();
+        assert!(rule.contains("white-space: pre-wrap"), "{rule}");
+        let _ = id;
+    }
+}
+
+both_backends! {
+    async fn a_refused_decision_comes_back_at_its_letter_with_the_note_kept(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        let (_, writer) = app.other_client("vera@example.org", Role::Volunteer).await;
+        let pid = prisoner(&app, Fixture::default()).await;
+        let _before = submitted_letter(&writer, pid, "Другое письмо").await;
+        let id = submitted_letter(&writer, pid, "Письмо").await;
+        app.sign_in_as("coord@example.org", Role::Coordinator).await;
+        let queue = app.get("/review").await.text().await.unwrap();
+        assert!(queue.contains(&format!("action=\"/review/{id}#letter-{id}\"")), "the form returns to its letter");
+        assert!(!queue.contains("autofocus"));
+
+        let res = app.post_form(&format!("/review/{id}"), &[("decision", "reject"), ("note", "")]).await;
+        assert_eq!(res.status(), 422);
+        let page = res.text().await.unwrap();
+        let field = format!("<textarea id=\"note-{id}\" name=\"note\" rows=\"3\" aria-invalid=\"true\" aria-describedby=\"note-{id}-error\" autofocus>");
+        assert!(page.contains(&field), "the note field of that letter has the focus: {page}");
+        assert_eq!(page.matches("autofocus").count(), 1, "and only that one");
+        assert!(page.contains(&format!("id=\"note-{id}-error\"")));
+
+        let long = format!("Причина. {}", "очень ".repeat(400));
+        let res = app.post_form(&format!("/review/{id}"), &[("decision", "return"), ("note", &long)]).await;
+        assert_eq!(res.status(), 422);
+        let page = res.text().await.unwrap();
+        assert!(page.contains(&format!("autofocus>{long}</textarea>")), "what was typed is kept");
+        assert_eq!(letter(&app, id).await.status, LetterStatus::Submitted);
+    }
+}
+
+both_backends! {
+    async fn each_decision_and_outcome_is_confirmed_on_the_next_page(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        let (_, writer) = app.other_client("vera@example.org", Role::Volunteer).await;
+        let pid = prisoner(&app, Fixture::default()).await;
+        let approved = submitted_letter(&writer, pid, "Одобрят").await;
+        let returned = submitted_letter(&writer, pid, "Вернут").await;
+        let rejected = submitted_letter(&writer, pid, "Отклонят").await;
+        app.sign_in_as("coord@example.org", Role::Coordinator).await;
+
+        let confirmed = |path: String| {
+            let app = &app;
+            async move {
+                let page = app.get(&path).await.text().await.unwrap();
+                page.split("<p class=\"flash\" role=\"status\">").nth(1).and_then(|s| s.split("</p>").next()).map(str::to_owned)
+            }
+        };
+        app.post_form(&format!("/review/{approved}"), &[("decision", "approve")]).await;
+        assert_eq!(confirmed("/review".into()).await, Some(format!("Письмо №{approved} одобрено и поставлено в очередь на отправку.")));
+        assert_eq!(confirmed("/review".into()).await, None, "shown once");
+        app.post_form(&format!("/review/{returned}"), &[("decision", "return"), ("note", "Поправьте.")]).await;
+        assert_eq!(confirmed("/review".into()).await, Some(format!("Письмо №{returned} возвращено автору с вашей заметкой.")));
+        app.post_form(&format!("/review/{rejected}"), &[("decision", "reject"), ("note", "Нельзя.")]).await;
+        assert_eq!(confirmed("/review".into()).await, Some(format!("Письмо №{rejected} отклонено; автор увидит причину.")));
+
+        konvert::delivery::worker::Worker::new(app.db.clone(), "w").run_once().await.unwrap();
+        let delivery = deliveries_of(&app, approved).await[0].id;
+        app.post_form(&format!("/send/fsin_pismo/{delivery}"), &[("receipt", "FP-1")]).await;
+        let res = app.post_form(&format!("/letters/{approved}/outcome"), &[("outcome", "delivered")]).await;
+        assert_eq!(res.headers()["location"], format!("/letters/{approved}").as_str());
+        assert_eq!(confirmed(format!("/letters/{approved}")).await, Some(format!("Записано: письмо №{approved} доставлено.")));
+    }
+}

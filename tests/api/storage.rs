@@ -199,7 +199,7 @@ both_backends! {
         let mut at = created;
         for status in LetterStatus::ALL {
             at += TimeDelta::minutes(7);
-            letters::set_status(&mut conn, letter.id, *status, at).unwrap();
+            force_letter_status(&mut conn, letter.id, *status, at).unwrap();
             let l = letters::find(&mut conn, letter.id).unwrap().unwrap();
             assert_eq!(l.status, *status);
             assert_eq!(l.updated_at, at);
