@@ -136,7 +136,7 @@ both_backends! {
         app.sign_in_as("coord@example.org", Role::Coordinator).await;
         let page = app.get("/dashboard/attention").await.text().await.unwrap();
         assert!(page.contains("Писем ждут проверки: 1"), "{page}");
-        assert!(page.contains("Писем: 1, страниц: 2, бланков ответа: 1"), "{page}");
+        assert!(page.contains("1 письмо, 2 страницы, 1 бланк ответа"), "{page}");
         assert!(page.contains("165"), "the amount paid: {page}");
     }
 }

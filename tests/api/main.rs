@@ -10,6 +10,7 @@ mod dashboard;
 mod delivery;
 mod demo;
 mod facilities;
+mod i18n;
 mod letters;
 mod migrations;
 mod pages;
