@@ -358,7 +358,7 @@ both_backends! {
         assert_eq!(page.status(), 200);
         let page = page.text().await.unwrap();
         let today = db::now().date().to_string();
-        assert!(page.contains(&format!("На {today}: 3 человек")), "dated, three held now: {page}");
+        assert!(page.contains(&format!("На {today}: 3 человека в заключении")), "dated, three held now: {page}");
         assert!(page.contains("Освобождено: 1."));
         assert!(page.contains("Осуждён") && page.contains("Домашний арест") || page.contains("Осуждён"), "{page}");
         assert!(page.contains("Мемориал"));

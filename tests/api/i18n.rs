@@ -268,6 +268,13 @@ both_backends! {
                 let mut m = PrisonerForm::new("Сидоров", "Олег", Some("Петрович"));
                 m.status = PrisonerStatus::Convicted;
                 let him = prisoners::insert(c, &m, now)?.id;
+                let facility = db::facilities::insert(
+                    c,
+                    &db::facilities::FacilityForm { country: "RU".into(), name: "ИК-1".into(), ..Default::default() },
+                    now,
+                )?;
+                place_at(c, her, facility.id, now)?;
+                place_at(c, him, facility.id, now)?;
                 Ok::<_, DbError>((her, him))
             })
             .await
@@ -277,6 +284,8 @@ both_backends! {
         assert!(text(&app, &format!("/prisoners/{him}")).await.contains("Осуждён"));
         let list = text(&app, "/prisoners").await;
         assert!(list.contains("Осуждена") && list.contains("Осуждён"), "{list}");
+        let lacking = text(&app, "/dashboard").await;
+        assert!(lacking.contains("Осуждена") && lacking.contains("Осуждён"), "{lacking}");
     }
 }
 
