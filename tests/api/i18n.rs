@@ -280,7 +280,8 @@ both_backends! {
             .await
             .unwrap();
         app.sign_in_as("coord@example.org", Role::Coordinator).await;
-        assert!(text(&app, &format!("/prisoners/{her}")).await.contains("Осуждена"));
+        let profile = text(&app, &format!("/prisoners/{her}")).await;
+        assert!(profile.contains("Осуждена") && profile.contains("Куда переведена"), "{profile}");
         assert!(text(&app, &format!("/prisoners/{him}")).await.contains("Осуждён"));
         let list = text(&app, "/prisoners").await;
         assert!(list.contains("Осуждена") && list.contains("Осуждён"), "{list}");
