@@ -15,6 +15,7 @@ use validator::ValidateEmail;
 use crate::db::users::{self, NewUser, Role, User};
 use crate::db::{audit, invitations, DbConn};
 use crate::error::FieldErrors;
+use crate::i18n::Lang;
 
 /// Shorter passwords are refused; length beats composition rules.
 pub const MIN_PASSWORD_CHARS: usize = 10;
@@ -197,6 +198,57 @@ impl From<diesel::result::Error> for AcceptError {
     }
 }
 
+/// What became of a sign-up link, so that a used one can say so.
+#[derive(Debug)]
+pub enum LinkState {
+    Open(invitations::Invitation),
+    Used,
+    /// Expired or revoked.
+    Ended,
+    Unknown,
+}
+
+pub fn link_state(
+    conn: &mut DbConn,
+    token: &str,
+    now: NaiveDateTime,
+) -> diesel::QueryResult<LinkState> {
+    Ok(
+        match invitations::find_by_token(conn, &hash_token(token))? {
+            None => LinkState::Unknown,
+            Some(i) if i.used_at.is_some() => LinkState::Used,
+            Some(i) if i.expires_at <= now => LinkState::Ended,
+            Some(i) => LinkState::Open(i),
+        },
+    )
+}
+
+/// Ends an invitation before anyone uses it, audited; false when it was
+/// used or ended first. `roles` are the roles the actor may give.
+pub fn revoke_invitation(
+    conn: &mut DbConn,
+    id: i64,
+    roles: &[Role],
+    actor: i64,
+    now: NaiveDateTime,
+) -> diesel::QueryResult<bool> {
+    crate::db::write_tx(conn, |conn| {
+        if !invitations::revoke(conn, id, roles, now)? {
+            return Ok(false);
+        }
+        audit::record(
+            conn,
+            Some(actor),
+            "revoke_invitation",
+            "invitation",
+            Some(id),
+            &serde_json::json!({}),
+            now,
+        )?;
+        Ok(true)
+    })
+}
+
 /// The open invitation behind a sign-up link, if it is usable right now.
 pub fn open_link(
     conn: &mut DbConn,
@@ -299,13 +351,16 @@ pub fn complete_reset(
     })
 }
 
-/// Creates the account an invitation or setup link was made for, and uses the
-/// link up, in one transaction: two people racing with one link get one account.
+/// Creates the account an invitation or setup link was made for, speaking
+/// `locale` (the language the person chose before they had an account), and
+/// uses the link up, in one transaction: two people racing with one link get
+/// one account.
 pub fn accept_link(
     conn: &mut DbConn,
     token: &str,
     input: &AccountInput,
     password_hash: String,
+    locale: Lang,
     now: NaiveDateTime,
 ) -> Result<User, AcceptError> {
     crate::db::write_tx(conn, |conn| {
@@ -327,6 +382,7 @@ pub fn accept_link(
         if !invitations::mark_used(conn, invitation.id, user.id, now)? {
             return Err(AcceptError::InvalidLink);
         }
+        users::set_locale(conn, user.id, locale.code(), now)?;
         Ok(user)
     })
 }

@@ -56,6 +56,9 @@ pub enum AppError {
     PayloadTooLarge,
     #[error("{0}")]
     Conflict(String),
+    /// Something that existed and is used up for good (a used sign-up link).
+    #[error("{0}")]
+    Gone(String),
     #[error("The database is not available right now. Please try again in a minute.")]
     Unavailable,
     /// A bug or an outage; the details go to the log, not to the page.
@@ -103,7 +106,9 @@ impl AppError {
     /// The UI string (`locales/*/errors.toml`) that tells a person what happened.
     pub fn message_key(&self) -> String {
         match self {
-            AppError::BadRequest(key) | AppError::Conflict(key) => key.clone(),
+            AppError::BadRequest(key) | AppError::Conflict(key) | AppError::Gone(key) => {
+                key.clone()
+            }
             AppError::Validation(_) => "errors.validation".into(),
             AppError::CsrfRejected => "errors.csrf".into(),
             AppError::Unavailable => "errors.unavailable".into(),
@@ -123,6 +128,7 @@ impl ResponseError for AppError {
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Gone(_) => StatusCode::GONE,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -1,6 +1,12 @@
 //! UI strings in Russian and English, from `locales/<lang>/<area>.toml`
 //! (embedded in the binary). A key is `<area>.<name>`: `common.sign_in` is
 //! `sign_in` in `locales/*/common.toml`. Placeholders are written `{name}`.
+//!
+//! A string that depends on a number or on a person's gender is a table of
+//! forms under its key: `pages = { one = "{n} page", other = "{n} pages" }`
+//! (CLDR plural categories: English one/other, Russian one/few/many), or
+//! `status_convicted = { male = "Осуждён", female = "Осуждена" }`. A language
+//! that needs no variants keeps a plain string under the same key.
 
 use std::collections::HashMap;
 
@@ -61,6 +67,59 @@ impl Lang {
     }
 }
 
+/// A CLDR plural category, as named in the locale files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PluralCategory {
+    One,
+    Few,
+    Many,
+    Other,
+}
+
+impl PluralCategory {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PluralCategory::One => "one",
+            PluralCategory::Few => "few",
+            PluralCategory::Many => "many",
+            PluralCategory::Other => "other",
+        }
+    }
+}
+
+/// The names of the forms a table of variants may hold.
+const SELECTORS: [&str; 8] = [
+    "zero", "one", "few", "many", "other", "male", "female", "mine",
+];
+
+impl Lang {
+    /// The CLDR plural category of a whole number in this language.
+    pub fn plural(self, n: i64) -> PluralCategory {
+        let n = n.unsigned_abs();
+        match self {
+            Lang::En if n == 1 => PluralCategory::One,
+            Lang::En => PluralCategory::Other,
+            Lang::Ru => match (n % 10, n % 100) {
+                (1, m) if m != 11 => PluralCategory::One,
+                (2..=4, m) if !(12..=14).contains(&m) => PluralCategory::Few,
+                _ => PluralCategory::Many,
+            },
+        }
+    }
+
+    /// The plural categories every counted string must have in this language.
+    pub fn plural_categories(self) -> &'static [PluralCategory] {
+        match self {
+            Lang::En => &[PluralCategory::One, PluralCategory::Other],
+            Lang::Ru => &[
+                PluralCategory::One,
+                PluralCategory::Few,
+                PluralCategory::Many,
+            ],
+        }
+    }
+}
+
 pub struct Translations {
     strings: HashMap<Lang, HashMap<String, String>>,
 }
@@ -92,30 +151,106 @@ impl Translations {
     /// The text for `key`; English when the language lacks it, the key itself
     /// when both do (visible, so a missing string gets noticed, never a crash).
     pub fn get<'a>(&'a self, lang: Lang, key: &'a str) -> &'a str {
-        self.lookup(lang, key)
-            .or_else(|| self.lookup(Lang::En, key))
+        self.select(lang, key, None)
+    }
+
+    /// The form of `key` for `variant` ("one", "few", "female", …): the
+    /// variant when the language has it, else the plain string, else the
+    /// table's `other` or `male` form (the grammatical default in Russian).
+    pub fn select<'a>(&'a self, lang: Lang, key: &'a str, variant: Option<&str>) -> &'a str {
+        self.lookup_variant(lang, key, variant)
+            .or_else(|| self.lookup_variant(Lang::En, key, variant))
             .unwrap_or(key)
+    }
+
+    fn lookup_variant(&self, lang: Lang, key: &str, variant: Option<&str>) -> Option<&str> {
+        let table = self.strings.get(&lang)?;
+        let form = |name: &str| table.get(&format!("{key}.{name}")).map(String::as_str);
+        variant
+            .and_then(form)
+            .or_else(|| table.get(key).map(String::as_str))
+            .or_else(|| form("other"))
+            .or_else(|| form("male"))
+    }
+
+    /// The form of `key` for the count `n`, with `{n}` and the other
+    /// placeholders filled: `plural(En, "units.pages", 1, &[])` is "1 page".
+    pub fn plural(&self, lang: Lang, key: &str, n: i64, args: &[(&str, &str)]) -> String {
+        let n_text = n.to_string();
+        let mut all = vec![("n", n_text.as_str())];
+        all.extend_from_slice(args);
+        fill(self.select(lang, key, Some(lang.plural(n).as_str())), &all)
+    }
+
+    /// The form of `key` that agrees with a person's gender ("male",
+    /// "female"; unknown takes the table's `other` form, then the default).
+    pub fn gendered(
+        &self,
+        lang: Lang,
+        key: &str,
+        gender: Option<&str>,
+        args: &[(&str, &str)],
+    ) -> String {
+        fill(
+            self.select(lang, key, Some(gender.unwrap_or("other"))),
+            args,
+        )
+    }
+
+    /// Whether `lang` has a string (or a table of forms) for `key`.
+    pub fn has(&self, lang: Lang, key: &str) -> bool {
+        let Some(table) = self.strings.get(&lang) else {
+            return false;
+        };
+        table.contains_key(key)
+            || SELECTORS
+                .iter()
+                .any(|s| table.contains_key(&format!("{key}.{s}")))
     }
 
     /// Like `get`, with `{name}` placeholders filled in.
     pub fn format(&self, lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
-        let mut text = self.get(lang, key).to_owned();
-        for (name, value) in args {
-            text = text.replace(&format!("{{{name}}}"), value);
-        }
-        text
+        fill(self.get(lang, key), args)
     }
 
-    fn lookup(&self, lang: Lang, key: &str) -> Option<&str> {
-        self.strings.get(&lang)?.get(key).map(String::as_str)
-    }
-
-    /// Keys present in one language and missing in another.
+    /// Keys present in one language and missing in another, and counted
+    /// strings that lack a plural form their language needs. Tables of
+    /// forms compare by their key: Russian may vary by gender where English
+    /// does not.
     pub fn missing(&self) -> Vec<String> {
         let mut missing = Vec::new();
+        for (lang, table) in &self.strings {
+            for key in table.keys() {
+                let Some((base, form)) = key.rsplit_once('.') else {
+                    continue;
+                };
+                // Every language's plural rules have a `one` form.
+                if form != "one" {
+                    continue;
+                }
+                for category in lang.plural_categories() {
+                    let needed = format!("{base}.{}", category.as_str());
+                    if !table.contains_key(&needed) {
+                        missing.push(format!("{}: {needed}", lang.code()));
+                    }
+                }
+            }
+        }
+        let bases = |table: &HashMap<String, String>| -> std::collections::HashSet<String> {
+            table
+                .keys()
+                .map(|k| match k.rsplit_once('.') {
+                    Some((base, form)) if SELECTORS.contains(&form) => base.to_owned(),
+                    _ => k.clone(),
+                })
+                .collect()
+        };
         for a in Lang::ALL {
             for b in Lang::ALL {
-                let (Some(sa), Some(sb)) = (self.strings.get(&a), self.strings.get(&b)) else {
+                let (Some(sa), Some(sb)) = (
+                    self.strings.get(&a).map(bases),
+                    self.strings.get(&b).map(bases),
+                ) else {
                     missing.push(format!(
                         "no strings for {}",
                         if self.strings.contains_key(&a) {
@@ -126,7 +261,7 @@ impl Translations {
                     ));
                     continue;
                 };
-                for key in sa.keys().filter(|k| !sb.contains_key(*k)) {
+                for key in sa.iter().filter(|k| !sb.contains(*k)) {
                     missing.push(format!("{}: {key}", b.code()));
                 }
             }
@@ -135,6 +270,14 @@ impl Translations {
         missing.dedup();
         missing
     }
+}
+
+fn fill(text: &str, args: &[(&str, &str)]) -> String {
+    let mut text = text.to_owned();
+    for (name, value) in args {
+        text = text.replace(&format!("{{{name}}}"), value);
+    }
+    text
 }
 
 fn flatten(
@@ -172,6 +315,43 @@ mod tests {
         assert_eq!(Lang::negotiate("de, fr"), None);
         assert_eq!(Lang::negotiate(""), None);
         assert_eq!(Lang::negotiate("be-BY"), Some(Lang::Ru));
+    }
+
+    #[test]
+    fn plural_categories_follow_cldr() {
+        use PluralCategory::*;
+        let ru = |n| Lang::Ru.plural(n);
+        assert_eq!([ru(1), ru(21), ru(101)], [One, One, One]);
+        assert_eq!([ru(2), ru(4), ru(22), ru(34)], [Few, Few, Few, Few]);
+        assert_eq!(
+            [ru(0), ru(5), ru(11), ru(12), ru(14), ru(111), ru(25)],
+            [Many, Many, Many, Many, Many, Many, Many]
+        );
+        assert_eq!(
+            [Lang::En.plural(1), Lang::En.plural(0), Lang::En.plural(2)],
+            [One, Other, Other]
+        );
+    }
+
+    #[test]
+    fn counted_strings_agree_with_the_count() {
+        let t = Translations::load().unwrap();
+        assert_eq!(t.plural(Lang::En, "units.pages", 1, &[]), "1 page");
+        assert_eq!(t.plural(Lang::En, "units.pages", 2, &[]), "2 pages");
+        assert_eq!(t.plural(Lang::Ru, "units.pages", 1, &[]), "1 страница");
+        assert_eq!(t.plural(Lang::Ru, "units.pages", 3, &[]), "3 страницы");
+        assert_eq!(t.plural(Lang::Ru, "units.pages", 11, &[]), "11 страниц");
+    }
+
+    #[test]
+    fn russian_labels_agree_with_the_gender() {
+        let t = Translations::load().unwrap();
+        let status = |lang, g| t.gendered(lang, "prisoners.status_convicted", g, &[]);
+        assert_eq!(status(Lang::Ru, Some("female")), "Осуждена");
+        assert_eq!(status(Lang::Ru, Some("male")), "Осуждён");
+        assert_eq!(status(Lang::En, Some("female")), "Convicted");
+        // Without a person (a filter's choices) the plain form stands.
+        assert_eq!(t.get(Lang::Ru, "prisoners.status_convicted"), "Осуждён");
     }
 
     #[test]

@@ -27,16 +27,28 @@ pub struct Templates {
 
 /// `{{t "area.key"}}`: the UI string in the page's language (the root
 /// context's `lang`). Positional parameters are joined to make the key, so
-/// `{{t "status." letter.status}}` works; hash parameters fill `{name}`.
+/// `{{t "status." letter.status}}` works; hash parameters fill `{name}`, and
+/// `gender="female"` picks the form that agrees with a person's gender
+/// (`form="mine"` any other named form of a table, see `i18n`).
+///
+/// `{{plural "units.pages" n}}`: the form of the key for the count `n`
+/// (CLDR categories, see `i18n`), with `{n}` filled.
 struct Translate {
     translations: Arc<Translations>,
     escape: bool,
+    counted: bool,
 }
 
 impl Translate {
     fn text(&self, h: &Helper<'_>, ctx: &Context) -> Result<String, RenderError> {
+        let name = if self.counted { "plural" } else { "t" };
         let mut key = String::new();
-        for param in h.params() {
+        let mut count = None;
+        for (i, param) in h.params().iter().enumerate() {
+            if self.counted && i > 0 {
+                count = count_of(param.value());
+                break;
+            }
             match param.value() {
                 serde_json::Value::String(s) => key.push_str(s),
                 serde_json::Value::Null => {}
@@ -44,7 +56,7 @@ impl Translate {
             }
         }
         if key.is_empty() {
-            return Err(RenderErrorReason::ParamNotFoundForIndex("t", 0).into());
+            return Err(RenderErrorReason::ParamNotFoundForIndex(name, 0).into());
         }
         let lang = ctx
             .data()
@@ -52,19 +64,40 @@ impl Translate {
             .and_then(|v| v.as_str())
             .and_then(Lang::from_code)
             .unwrap_or(Lang::DEFAULT);
+        let mut gender = None;
         let args: Vec<(String, String)> = h
             .hash()
             .iter()
-            .map(|(name, value)| {
+            .filter_map(|(name, value)| {
+                if *name == "gender" || *name == "form" {
+                    gender = value.value().as_str().map(str::to_owned);
+                    return None;
+                }
                 let text = match value.value() {
                     serde_json::Value::String(s) => s.clone(),
                     other => other.to_string(),
                 };
-                ((*name).to_owned(), text)
+                Some(((*name).to_owned(), text))
             })
             .collect();
         let args: Vec<(&str, &str)> = args.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-        Ok(self.translations.format(lang, &key, &args))
+        if self.counted {
+            let n = count.ok_or(RenderErrorReason::ParamNotFoundForIndex(name, 1))?;
+            return Ok(self.translations.plural(lang, &key, n, &args));
+        }
+        Ok(match gender {
+            Some(g) => self.translations.gendered(lang, &key, Some(&g), &args),
+            None => self.translations.format(lang, &key, &args),
+        })
+    }
+}
+
+/// A count from page data: a number, or a number written as text.
+fn count_of(value: &serde_json::Value) -> Option<i64> {
+    match value {
+        serde_json::Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
     }
 }
 
@@ -160,26 +193,32 @@ impl Templates {
         // would gain spaces on every line at each save.
         html.set_prevent_indent(true);
         html.register_embed_templates_with_extension::<TemplateFiles>(".hbs")?;
-        html.register_helper(
-            "t",
-            Box::new(Translate {
-                translations: translations.clone(),
-                escape: true,
-            }),
-        );
+        for (name, counted) in [("t", false), ("plural", true)] {
+            html.register_helper(
+                name,
+                Box::new(Translate {
+                    translations: translations.clone(),
+                    escape: true,
+                    counted,
+                }),
+            );
+        }
         html.register_helper("layout", Box::new(Layout));
         let mut text = Handlebars::new();
         text.set_strict_mode(true);
         text.set_prevent_indent(true);
         text.register_escape_fn(handlebars::no_escape);
         text.register_embed_templates_with_extension::<TemplateFiles>(".hbs")?;
-        text.register_helper(
-            "t",
-            Box::new(Translate {
-                translations: translations.clone(),
-                escape: false,
-            }),
-        );
+        for (name, counted) in [("t", false), ("plural", true)] {
+            text.register_helper(
+                name,
+                Box::new(Translate {
+                    translations: translations.clone(),
+                    escape: false,
+                    counted,
+                }),
+            );
+        }
         Ok(Templates {
             html,
             text,
@@ -230,5 +269,56 @@ mod tests {
         assert!(html.contains("<title>x · Konvert</title>"), "{html}");
         let main = html.split("<main id=\"main\">").nth(1).unwrap();
         assert!(main.contains("&lt;script&gt;") && main.contains("</main>"));
+    }
+
+    #[test]
+    fn the_reply_email_agrees_with_the_prisoners_gender() {
+        let t = Templates::load().expect("templates compile");
+        let subject = |gender: serde_json::Value| {
+            t.render_text(
+                "email/reminders/replies/subject",
+                &serde_json::json!({"lang": "ru", "prisoner": "Петрова Мария", "gender": gender}),
+            )
+            .unwrap()
+        };
+        assert_eq!(
+            subject("female".into()).trim(),
+            "Петрова Мария ответила на ваше письмо"
+        );
+        assert_eq!(
+            subject("male".into()).trim(),
+            "Петрова Мария ответил на ваше письмо"
+        );
+        assert_eq!(
+            subject(serde_json::Value::Null).trim(),
+            "Петрова Мария ответил(а) на ваше письмо",
+            "unknown: both forms"
+        );
+    }
+
+    #[test]
+    fn plural_helper_picks_the_form_for_the_count() {
+        let t = Templates::load().expect("templates compile");
+        let render = |lang: &str, n: i64| {
+            let mut h = Handlebars::new();
+            h.register_helper(
+                "plural",
+                Box::new(Translate {
+                    translations: t.translations.clone(),
+                    escape: true,
+                    counted: true,
+                }),
+            );
+            h.render_template(
+                r#"{{plural "units.reply_blanks" n}}"#,
+                &serde_json::json!({"lang": lang, "n": n}),
+            )
+            .unwrap()
+        };
+        assert_eq!(render("en", 1), "1 reply blank");
+        assert_eq!(render("en", 3), "3 reply blanks");
+        assert_eq!(render("ru", 1), "1 бланк ответа");
+        assert_eq!(render("ru", 2), "2 бланка ответа");
+        assert_eq!(render("ru", 5), "5 бланков ответа");
     }
 }

@@ -88,3 +88,38 @@ pub fn delete_unused_setup_links(conn: &mut DbConn) -> QueryResult<usize> {
     )
     .execute(conn)
 }
+
+/// Invitations made for an address, neither used nor ended, newest first.
+pub fn pending(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Vec<Invitation>> {
+    invitations::table
+        .filter(invitations::email.is_not_null())
+        .filter(invitations::used_at.is_null())
+        .filter(invitations::expires_at.gt(now))
+        .order((invitations::created_at.desc(), invitations::id.desc()))
+        .select(Invitation::as_select())
+        .load(conn)
+}
+
+/// The invitation with this token hash, open, used or ended.
+pub fn find_by_token(conn: &mut DbConn, token_hash: &str) -> QueryResult<Option<Invitation>> {
+    invitations::table
+        .filter(invitations::token_hash.eq(token_hash))
+        .select(Invitation::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Ends an open invitation now, if its role is one of `roles`; false when it
+/// was used or had ended first (or is not one the caller may end).
+pub fn revoke(conn: &mut DbConn, id: i64, roles: &[Role], now: NaiveDateTime) -> QueryResult<bool> {
+    let n = diesel::update(
+        invitations::table
+            .find(id)
+            .filter(invitations::used_at.is_null())
+            .filter(invitations::expires_at.gt(now))
+            .filter(invitations::role.eq_any(roles.to_vec())),
+    )
+    .set(invitations::expires_at.eq(now))
+    .execute(conn)?;
+    Ok(n == 1)
+}

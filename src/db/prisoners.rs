@@ -172,6 +172,18 @@ impl Prisoner {
         BirthDate::from_columns(self.birth_year, self.birth_month, self.birth_day)
     }
 
+    /// The gender that words about this person agree with ("Осуждена"): the
+    /// record's, else the one the name shows, as for the address.
+    pub fn grammatical_gender(&self) -> Option<Gender> {
+        self.gender.or_else(|| {
+            crate::locale::infer_gender(&self.surname, &self.given_name, self.patronymic.as_deref())
+                .map(|g| match g {
+                    crate::locale::Gender::Male => Gender::Male,
+                    crate::locale::Gender::Female => Gender::Female,
+                })
+        })
+    }
+
     /// "Surname Given Patronymic", as Russian lists write it.
     pub fn full_name(&self) -> String {
         [

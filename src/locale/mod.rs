@@ -26,6 +26,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 pub use address::{render_address, AddressRecord, FacilityAddress, Person, Style};
+pub(crate) use declension::infer_gender;
 pub use declension::{decline_dative, to_dative, DativeName};
 pub use facility_name::{english_facility_name, FacilityNameEn};
 pub use mail::{mail_language, ReturnAddress, ReturnAddressProblem};

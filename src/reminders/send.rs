@@ -173,11 +173,12 @@ pub fn prepare(
                 return Ok(None);
             }
             let prisoner = match reply.prisoner_id {
-                Some(id) => prisoners::find(conn, id)?.map(|p| p.full_name()),
+                Some(id) => prisoners::find(conn, id)?,
                 None => None,
             };
             json!({
-                "prisoner": prisoner.unwrap_or_default(),
+                "prisoner": prisoner.as_ref().map(|p| p.full_name()).unwrap_or_default(),
+                "gender": prisoner.as_ref().and_then(|p| p.grammatical_gender()),
                 "transcription": reply.transcription,
                 "link": format!("{base_url}/replies/{}", reply.id),
             })

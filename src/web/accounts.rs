@@ -9,9 +9,9 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::csrf::CsrfForm;
-use super::ctx::{safe_next, Ctx, LANG_COOKIE, SESSION_COOKIE, SESSION_IDLE};
+use super::ctx::{safe_next, Ctx, Flash, LANG_COOKIE, SESSION_COOKIE, SESSION_IDLE};
 use super::rate_limit::{self, RateLimiter};
-use crate::accounts::{self, AcceptError, AccountInput, CreateError};
+use crate::accounts::{self, AcceptError, AccountInput, CreateError, LinkState};
 use crate::db::users::{self, Role};
 use crate::db::{self, audit, sessions};
 use crate::error::{AppError, FieldErrors};
@@ -33,6 +33,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(reset)
         .service(members)
         .service(invite)
+        .service(revoke_invitation)
         .service(change_role)
         .service(set_disabled)
         .service(set_trusted);
@@ -121,9 +122,32 @@ async fn login(
         );
     };
     limiter.reset(&account_key);
+    // A language picked with the switcher before signing in is the one the
+    // person wants; the account keeps it.
+    let chosen = chosen_lang(&ctx).filter(|lang| lang.code() != user.locale);
+    if let Some(lang) = chosen {
+        let id = user.id;
+        ctx.run(move |conn| Ok(users::set_locale(conn, id, lang.code(), db::now())?))
+            .await?;
+    }
+    start_session(&ctx, user.id, ctx.redirect(&next)).await
+}
+
+/// The language a visitor picked with the switcher (not the browser's guess).
+fn chosen_lang(ctx: &Ctx) -> Option<Lang> {
+    ctx.request()
+        .cookie(LANG_COOKIE)
+        .and_then(|c| Lang::from_code(c.value()))
+}
+
+/// Signs `user_id` in: a new session, its cookie on `response`.
+async fn start_session(
+    ctx: &Ctx,
+    user_id: i64,
+    mut response: HttpResponse,
+) -> Result<HttpResponse, AppError> {
     let token = accounts::new_token();
     let hash = accounts::hash_token(&token);
-    let user_id = user.id;
     ctx.run(move |conn| {
         let now = db::now();
         sessions::delete_expired(conn, now)?;
@@ -133,7 +157,6 @@ async fn login(
     })
     .await?;
     tracing::info!(user_id, "signed in");
-    let mut response = ctx.redirect(&next);
     response
         .add_cookie(&ctx.session_cookie(token))
         .map_err(AppError::internal)?;
@@ -276,15 +299,23 @@ async fn signup(
     }
     let hash = hash_password(form.password.clone()).await?;
     let input = form.input();
+    // The account speaks the language the page was read in.
+    let lang = ctx.lang;
     let created = ctx
         .run(move |conn| {
             Ok(db::write_tx(conn, |conn| {
-                accounts::create_user(conn, &input, hash, Role::Volunteer, None, db::now())
+                let now = db::now();
+                let user = accounts::create_user(conn, &input, hash, Role::Volunteer, None, now)?;
+                users::set_locale(conn, user.id, lang.code(), now)?;
+                Ok::<_, CreateError>(user)
             }))
         })
         .await?;
     match created {
-        Ok(_) => ctx.render("pages/accounts/created", json!({})),
+        Ok(user) => {
+            let welcome = Flash::new("flash.i18n_account_created");
+            start_session(&ctx, user.id, ctx.redirect_flash("/", welcome)).await
+        }
         Err(CreateError::EmailTaken) => {
             let mut errors = FieldErrors::default();
             errors.add("email", "accounts.error_email_taken");
@@ -300,10 +331,7 @@ async fn signup(
 async fn setup_form(ctx: Ctx, token: web::Path<String>) -> Result<HttpResponse, AppError> {
     let token = token.into_inner();
     let action = format!("/setup/{token}");
-    let invitation = ctx
-        .run(move |conn| Ok(accounts::open_link(conn, &token, db::now())?))
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let invitation = open_invitation(&ctx, token).await?;
     render_signup(
         &ctx,
         StatusCode::OK,
@@ -322,11 +350,7 @@ async fn setup(
 ) -> Result<HttpResponse, AppError> {
     let token = token.into_inner();
     let action = format!("/setup/{token}");
-    let lookup = token.clone();
-    let invitation = ctx
-        .run(move |conn| Ok(accounts::open_link(conn, &lookup, db::now())?))
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let invitation = open_invitation(&ctx, token.clone()).await?;
     let mut form = form.0;
     if let Some(email) = &invitation.email {
         form.email = email.clone();
@@ -344,15 +368,27 @@ async fn setup(
     }
     let hash = hash_password(form.password.clone()).await?;
     let input = form.input();
+    let lang = ctx.lang;
     let outcome = ctx
-        .run(move |conn| Ok(accounts::accept_link(conn, &token, &input, hash, db::now())))
+        .run(move |conn| {
+            Ok(accounts::accept_link(
+                conn,
+                &token,
+                &input,
+                hash,
+                lang,
+                db::now(),
+            ))
+        })
         .await?;
     match outcome {
-        Ok(user) => ctx.render(
-            "pages/accounts/created",
-            json!({ "email": user.email, "role": user.role }),
-        ),
-        Err(AcceptError::InvalidLink) => Err(AppError::NotFound),
+        Ok(user) => {
+            // The person has just proved they hold the link and chose a
+            // password: asking them to type it again would only lose them.
+            let welcome = Flash::new("flash.i18n_account_created");
+            start_session(&ctx, user.id, ctx.redirect_flash("/", welcome)).await
+        }
+        Err(AcceptError::InvalidLink) => Err(AppError::Conflict("accounts.link_used".into())),
         Err(AcceptError::Create(CreateError::EmailTaken)) => {
             let mut errors = FieldErrors::default();
             errors.add("email", "accounts.error_email_taken");
@@ -366,6 +402,23 @@ async fn setup(
             )
         }
         Err(AcceptError::Create(CreateError::Db(e))) => Err(e.into()),
+    }
+}
+
+/// The invitation behind a sign-up link; a used or ended link says so
+/// (410), an unknown one is not found.
+async fn open_invitation(
+    ctx: &Ctx,
+    token: String,
+) -> Result<crate::db::invitations::Invitation, AppError> {
+    let state = ctx
+        .run(move |conn| Ok(accounts::link_state(conn, &token, db::now())?))
+        .await?;
+    match state {
+        LinkState::Open(invitation) => Ok(invitation),
+        LinkState::Used => Err(AppError::Gone("accounts.link_used".into())),
+        LinkState::Ended => Err(AppError::Gone("accounts.link_ended".into())),
+        LinkState::Unknown => Err(AppError::NotFound),
     }
 }
 
@@ -490,7 +543,28 @@ async fn render_members(
     extra: serde_json::Value,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.coordinator()?.clone();
-    let list = ctx.run(|conn| Ok(users::list(conn)?)).await?;
+    let (list, pending) = ctx
+        .run(|conn| {
+            Ok((
+                users::list(conn)?,
+                crate::db::invitations::pending(conn, db::now())?,
+            ))
+        })
+        .await?;
+    let may_revoke = assignable_roles(me.role);
+    let invitations: Vec<_> = pending
+        .iter()
+        .map(|i| {
+            json!({
+                "id": i.id,
+                "email": i.email,
+                "role_key": role_label_key(i.role),
+                "created_on": i.created_at.format("%Y-%m-%d").to_string(),
+                "expires_on": i.expires_at.format("%Y-%m-%d").to_string(),
+                "may_revoke": may_revoke.contains(&i.role),
+            })
+        })
+        .collect();
     let rows: Vec<_> = list
         .iter()
         .map(|u| {
@@ -510,6 +584,7 @@ async fn render_members(
         .collect();
     let mut data = json!({
         "members": rows,
+        "invitations": invitations,
         "roles": assignable_roles(me.role).iter().map(|r| json!({"value": r, "key": role_label_key(*r)})).collect::<Vec<_>>(),
         "invite_link": null,
         "errors": {},
@@ -611,6 +686,33 @@ async fn invite(
     .await
 }
 
+/// Ends an invitation nobody has used yet, so its link stops working.
+#[post("/members/invitations/{id}/revoke")]
+async fn revoke_invitation(
+    ctx: Ctx,
+    id: web::Path<i64>,
+    _form: CsrfForm<Empty>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.coordinator()?.clone();
+    let id = id.into_inner();
+    let roles = assignable_roles(me.role);
+    let revoked = ctx
+        .run(move |conn| {
+            Ok(accounts::revoke_invitation(
+                conn,
+                id,
+                roles,
+                me.id,
+                db::now(),
+            )?)
+        })
+        .await?;
+    if !revoked {
+        return Err(AppError::Conflict("accounts.error_not_revocable".into()));
+    }
+    Ok(ctx.redirect_flash("/members", Flash::new("flash.i18n_invitation_revoked")))
+}
+
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct RoleForm {
@@ -644,11 +746,13 @@ async fn change_role(
     if !assignable_roles(actor).contains(&role) {
         return Err(AppError::Forbidden);
     }
+    let flash = Flash::new("flash.i18n_member_role").arg("role", ctx.t(&role_label_key(role)));
     change_member(
         &ctx,
         id.into_inner(),
         "change_role",
         json!({ "to": role }),
+        flash,
         move |conn, target, now| users::set_role(conn, target, role, now),
     )
     .await
@@ -668,11 +772,17 @@ async fn set_disabled(
 ) -> Result<HttpResponse, AppError> {
     let disabled = form.0.disabled == "true";
     let action = if disabled { "disable" } else { "enable" };
+    let flash = Flash::new(if disabled {
+        "flash.i18n_member_disabled"
+    } else {
+        "flash.i18n_member_enabled"
+    });
     change_member(
         &ctx,
         id.into_inner(),
         action,
         json!({}),
+        flash,
         move |conn, target, now| {
             users::set_disabled(conn, target, disabled, now)?;
             if disabled {
@@ -699,27 +809,36 @@ async fn set_trusted(
     form: CsrfForm<TrustedForm>,
 ) -> Result<HttpResponse, AppError> {
     let trusted = form.0.trusted == "true";
+    let flash = Flash::new(if trusted {
+        "flash.i18n_member_trusted"
+    } else {
+        "flash.i18n_member_untrusted"
+    });
     change_member(
         &ctx,
         id.into_inner(),
         "set_trusted",
         json!({ "trusted": trusted }),
+        flash,
         move |conn, target, now| users::set_trusted(conn, target, trusted, now),
     )
     .await
 }
 
-/// Applies a coordinator's change to another member, audited, then back to the list.
+/// Applies a coordinator's change to another member, audited, then back to
+/// the list with `flash` (given the member's name as `{name}`).
 async fn change_member(
     ctx: &Ctx,
     id: i64,
     action: &'static str,
     details: serde_json::Value,
+    flash: Flash,
     change: impl FnOnce(&mut db::DbConn, i64, chrono::NaiveDateTime) -> diesel::QueryResult<()>
         + Send
         + 'static,
 ) -> Result<HttpResponse, AppError> {
     let (me, target) = manageable_target(ctx, id).await?;
+    let flash = flash.arg("name", &target.display_name);
     ctx.run(move |conn| {
         db::write_tx(conn, |conn| {
             let now = db::now();
@@ -737,5 +856,5 @@ async fn change_member(
         })
     })
     .await?;
-    Ok(ctx.redirect("/members"))
+    Ok(ctx.redirect_flash("/members", flash))
 }

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::csrf::CsrfForm;
-use super::ctx::Ctx;
+use super::ctx::{Ctx, Flash};
 use super::prisoners::checkbox;
 use crate::db::site_settings::{self, Publication};
 use crate::db::{self, audit, prisoners};
@@ -64,7 +64,7 @@ async fn public_counts(ctx: Ctx) -> Result<HttpResponse, AppError> {
         .collect();
     let names: Vec<_> = list
         .iter()
-        .map(|p| json!({ "name": p.full_name(), "status_key": format!("prisoners.status_{}", p.status) }))
+        .map(|p| json!({ "name": p.full_name(), "status_key": format!("prisoners.status_{}", p.status), "word_gender": p.grammatical_gender() }))
         .collect();
     ctx.render(
         "pages/counts/public",
@@ -87,10 +87,9 @@ async fn publication_settings(ctx: Ctx) -> Result<HttpResponse, AppError> {
     let publication = ctx
         .run(|conn| Ok(site_settings::publication(conn)?))
         .await?;
-    let saved = ctx.request().query_string() == "saved";
     ctx.render(
         "pages/counts/settings",
-        json!({ "counts": publication.counts, "names": publication.names, "saved": saved }),
+        json!({ "counts": publication.counts, "names": publication.names }),
     )
 }
 
@@ -129,5 +128,8 @@ async fn save_publication(
         Ok(())
     })
     .await?;
-    Ok(ctx.redirect("/dashboard/public?saved"))
+    Ok(ctx.redirect_flash(
+        "/dashboard/public",
+        Flash::new("flash.i18n_publication_saved"),
+    ))
 }

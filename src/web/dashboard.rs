@@ -143,6 +143,8 @@ struct Row {
     id: i64,
     name: String,
     status: String,
+    /// What the status label agrees with in Russian.
+    word_gender: Option<crate::db::prisoners::Gender>,
     facility: String,
     days_since_letter: Option<i64>,
     days_since_reply: Option<i64>,
@@ -165,6 +167,7 @@ fn rows(data: &LackingMailData, now: NaiveDateTime) -> Vec<Row> {
                 id: p.id,
                 name: p.full_name(),
                 status: p.status.to_string(),
+                word_gender: p.grammatical_gender(),
                 facility: e.facility_name.clone().unwrap_or_default(),
                 days_since_letter: days_since(p.last_letter_sent_at, now),
                 days_since_reply: days_since(p.last_reply_at, now),
@@ -230,7 +233,8 @@ pub fn lacking_mail_page(
         .iter()
         .map(|r| {
             json!({
-                "id": r.id, "name": r.name, "status": r.status, "facility": r.facility,
+                "id": r.id, "name": r.name, "status": r.status, "word_gender": r.word_gender,
+                "facility": r.facility,
                 "days_since_letter": r.days_since_letter, "days_since_reply": r.days_since_reply,
                 "sent_30": r.sent_30, "sent_90": r.sent_90, "drafts": r.drafts,
             })

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::csrf::CsrfForm;
-use super::ctx::Ctx;
+use super::ctx::{Ctx, Flash};
 use super::prisoners::{checkbox, latin_name, optional, too_long};
 use crate::db::facilities::{self, Facility, FacilityForm, FacilityKind, Service};
 use crate::db::{self, audit, prisoners};
@@ -120,6 +120,7 @@ async fn show(ctx: Ctx, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
                 "latin_name": latin_name(p),
                 "birth_year": p.birth_year,
                 "status": p.status,
+                "word_gender": p.grammatical_gender(),
                 "health_urgent": p.health_urgent,
                 "do_not_write": p.do_not_write,
             })
@@ -456,7 +457,10 @@ async fn create(ctx: Ctx, form: CsrfForm<FacilityInput>) -> Result<HttpResponse,
             })
         })
         .await?;
-    Ok(ctx.redirect(&format!("/facilities/{id}")))
+    Ok(ctx.redirect_flash(
+        &format!("/facilities/{id}"),
+        Flash::new("flash.i18n_facility_created"),
+    ))
 }
 
 #[get("/facilities/{id}/edit")]
@@ -526,5 +530,8 @@ async fn update(
         })
     })
     .await?;
-    Ok(ctx.redirect(&format!("/facilities/{id}")))
+    Ok(ctx.redirect_flash(
+        &format!("/facilities/{id}"),
+        Flash::new("flash.i18n_facility_saved"),
+    ))
 }

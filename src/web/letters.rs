@@ -544,6 +544,16 @@ fn submit_errors(draft: &Draft, mut errors: FieldErrors) -> FieldErrors {
     errors
 }
 
+/// Which form of a letter's status to show: the writer reads "returned to
+/// you", anyone else "returned to the writer" (a UI string selector).
+pub(crate) fn whose(writer_id: i64, viewer_id: i64) -> &'static str {
+    if writer_id == viewer_id {
+        "mine"
+    } else {
+        "other"
+    }
+}
+
 fn json_errors(status: StatusCode, errors: &FieldErrors) -> HttpResponse {
     HttpResponse::build(status).json(json!({ "errors": errors }))
 }
@@ -880,6 +890,7 @@ async fn letters_list(ctx: Ctx, query: web::Query<ListQuery>) -> Result<HttpResp
                 "writer_name": i.writer_name,
                 "channel": l.channel,
                 "status": l.status,
+                "whose": whose(l.writer_id, user.id),
                 "review_note": l.review_note,
                 "updated": format_time(Some(l.updated_at)),
                 "submitted": format_time(l.submitted_at),
@@ -942,6 +953,7 @@ async fn show_letter(ctx: Ctx, id: web::Path<i64>) -> Result<HttpResponse, AppEr
                 "id": l.id,
                 "body": l.body,
                 "status": l.status,
+                "whose": whose(l.writer_id, user.id),
                 "channel": l.channel,
                 "language": l.language,
                 "pen_name": l.pen_name,

@@ -46,5 +46,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(counts::routes)
         .configure(reminders::routes)
         .configure(mail::routes)
-        .service(pick::write_to_someone);
+        .service(pick::write_to_someone)
+        .service(assets::favicon)
+        .default_service(web::to(not_found));
+}
+
+/// Any address no route answers. Through `Ctx`, so the page speaks the
+/// signed-in viewer's language rather than the browser's.
+async fn not_found(_ctx: ctx::Ctx) -> Result<actix_web::HttpResponse, crate::error::AppError> {
+    Err(crate::error::AppError::NotFound)
 }

@@ -1,19 +1,61 @@
 //! The outbox page: the health of the delivery queue, and the rows that need
-//! a coordinator: dead letters to retry or cancel, failing and stuck ones.
+//! a coordinator: dead letters to retry or cancel, failing and stuck ones;
+//! and the letters held until a prisoner's new address is confirmed.
 
 use actix_web::{get, post, web, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
 use super::csrf::CsrfForm;
-use super::ctx::Ctx;
+use super::ctx::{Ctx, Flash};
 use crate::db::deliveries::{self, DeliveryState};
 use crate::db::letters::{self, LetterStatus};
 use crate::db::{self, audit};
 use crate::error::AppError;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(page).service(retry).service(cancel);
+    cfg.service(page)
+        .service(held)
+        .service(retry)
+        .service(cancel);
+}
+
+/// Held letters shown at most; the attention page counts them all.
+const HELD_SHOWN: i64 = 500;
+
+/// Letters held for an address, oldest first, each with why and a link to
+/// the prisoner's address, where confirming it releases them.
+#[get("/outbox/held")]
+async fn held(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    ctx.coordinator()?;
+    let items = ctx
+        .run(|conn| Ok(letters::in_status(conn, LetterStatus::Held, HELD_SHOWN)?))
+        .await?;
+    let rows: Vec<_> = items
+        .iter()
+        .map(|i| {
+            let l = &i.letter;
+            let name = [
+                Some(i.prisoner_surname.as_str()),
+                Some(i.prisoner_given_name.as_str()),
+                i.prisoner_patronymic.as_deref(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+            json!({
+                "id": l.id,
+                "prisoner_id": l.prisoner_id,
+                "prisoner_name": name,
+                "writer_name": i.writer_name,
+                "channel": l.channel,
+                "reason": l.hold_reason,
+                "since": l.held_at.map(|t| t.format("%Y-%m-%d").to_string()),
+            })
+        })
+        .collect();
+    ctx.render("pages/outbox/held", json!({ "rows": rows }))
 }
 
 #[get("/outbox")]
@@ -87,7 +129,10 @@ async fn retry(
     if !done {
         return Err(AppError::Conflict("outbox.error_not_retryable".into()));
     }
-    Ok(ctx.redirect("/outbox"))
+    Ok(ctx.redirect_flash(
+        "/outbox",
+        Flash::new("flash.i18n_delivery_retried").arg("n", id),
+    ))
 }
 
 /// Cancelling takes the letter back to "approved", so a coordinator can
@@ -126,5 +171,8 @@ async fn cancel(
     if !cancelled {
         return Err(AppError::Conflict("outbox.error_not_cancellable".into()));
     }
-    Ok(ctx.redirect("/outbox"))
+    Ok(ctx.redirect_flash(
+        "/outbox",
+        Flash::new("flash.i18n_delivery_cancelled").arg("n", id),
+    ))
 }

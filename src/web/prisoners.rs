@@ -94,6 +94,7 @@ fn summary(p: &Prisoner) -> Value {
         "birth": p.birth_date().map(|b| b.to_string()),
         "birth_year": p.birth_year,
         "status": p.status,
+        "word_gender": p.grammatical_gender(),
         "health_urgent": p.health_urgent,
         "do_not_write": p.do_not_write,
     })
@@ -292,6 +293,7 @@ async fn page_data(
 ) -> Result<Value, AppError> {
     let viewer = ctx.user()?.clone();
     let coordinator = viewer.role.is_coordinator();
+    let viewer_id = viewer.id;
     let loaded = ctx
         .run(move |conn| {
             let Some(prisoner) = prisoners::find(conn, id)? else {
@@ -403,6 +405,7 @@ async fn page_data(
         "letters": letter_list.iter().map(|l| json!({
             "id": l.id,
             "status": l.status,
+            "whose": super::letters::whose(l.writer_id, viewer_id),
             "created_on": l.created_at.format("%Y-%m-%d").to_string(),
         })).collect::<Vec<_>>(),
         "coordinator": coordinator,

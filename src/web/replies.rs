@@ -79,7 +79,7 @@ async fn render_list(
             ))
         })
         .await?;
-    let rate = |r: &replies::Rate| json!({ "group": r.group, "sent": r.sent, "replied": r.replied, "percent": if r.sent > 0 { r.replied * 100 / r.sent } else { 0 } });
+    let rate = |r: &replies::Rate| json!({ "group": r.group, "sent": r.sent, "replied": r.replied, "percent": crate::dashboard::percent(r.replied, r.sent) });
     ctx.render_status(
         status,
         "pages/replies/list",

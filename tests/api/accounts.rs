@@ -116,7 +116,10 @@ both_backends! {
                 ("password_confirm", "достаточно длинный"),
             ])
             .await;
-        assert_eq!(res.status(), 200);
+        assert_eq!(res.status(), 303);
+        let home = guest.get("/").await.text().await.unwrap();
+        assert!(home.contains("Вы вошли как Новый автор"), "signed in right after choosing a password: {home}");
+        assert!(home.contains("Добро пожаловать!"), "{home}");
         let user = app
             .db
             .run(|conn| konvert::db::users::find_by_email(conn, "new.writer@example.org").map_err(konvert::db::DbError::from))
@@ -124,7 +127,9 @@ both_backends! {
             .unwrap()
             .expect("the account is made for the invited address");
         assert_eq!(user.role, Role::Volunteer);
-        assert_eq!(guest.get(&path).await.status(), 404, "the link is used up");
+        let used = guest.get(&path).await;
+        assert_eq!(used.status(), 410, "the link is used up");
+        assert!(used.text().await.unwrap().contains("По этой ссылке уже создана учётная запись"));
     }
 }
 
@@ -247,7 +252,8 @@ both_backends! {
                 ("password_confirm", "long enough password"),
             ])
             .await;
-        assert_eq!(res.status(), 200);
+        assert_eq!(res.status(), 303, "signed in at once");
+        assert!(app.get("/").await.text().await.unwrap().contains("Вы вошли как Писатель"));
         let user = app
             .db
             .run(|c| konvert::db::users::find_by_email(c, "writer@example.org").map_err(konvert::db::DbError::from))

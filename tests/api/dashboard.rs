@@ -136,7 +136,7 @@ both_backends! {
         app.sign_in_as("coord@example.org", Role::Coordinator).await;
         let page = app.get("/dashboard/attention").await.text().await.unwrap();
         assert!(page.contains("Писем ждут проверки: 1"), "{page}");
-        assert!(page.contains("Писем: 1, страниц: 2, бланков ответа: 1"), "{page}");
+        assert!(page.contains("1 письмо, 2 страницы, 1 бланк ответа"), "{page}");
         assert!(page.contains("165"), "the amount paid: {page}");
     }
 }
@@ -358,7 +358,7 @@ both_backends! {
         assert_eq!(page.status(), 200);
         let page = page.text().await.unwrap();
         let today = db::now().date().to_string();
-        assert!(page.contains(&format!("На {today}: 3 человек")), "dated, three held now: {page}");
+        assert!(page.contains(&format!("На {today}: 3 человека в заключении")), "dated, three held now: {page}");
         assert!(page.contains("Освобождено: 1."));
         assert!(page.contains("Осуждён") && page.contains("Домашний арест") || page.contains("Осуждён"), "{page}");
         assert!(page.contains("Мемориал"));

@@ -49,6 +49,7 @@ both_backends! {
         assert_eq!(res.status(), 303);
         let location = res.headers()["location"].to_str().unwrap().to_owned();
         let id: i64 = location.strip_prefix("/facilities/").unwrap().parse().unwrap();
+        assert!(page(&app, &location).await.contains("Учреждение добавлено."), "confirmed");
         let (facility, services) = app
             .db
             .run(move |conn| Ok::<_, DbError>((facilities::find(conn, id)?.unwrap(), facilities::services(conn, id)?)))
@@ -100,6 +101,7 @@ both_backends! {
         fields.push(("street_en", "Kolpinskaya Street".into()));
         let res = app.post_form(&format!("/facilities/{}/edit", f.id), &borrowed(&fields)).await;
         assert_eq!(res.status(), 303);
+        assert!(page(&app, &format!("/facilities/{}", f.id)).await.contains("Учреждение сохранено."), "confirmed");
         let services = app.db.run(move |conn| Ok::<_, DbError>(facilities::services(conn, f.id)?)).await.unwrap();
         let kinds: Vec<Service> = services.iter().map(|s| s.service).collect();
         assert!(kinds.contains(&Service::FsinPismo) && kinds.contains(&Service::Email));

@@ -11,6 +11,7 @@ mod delivery;
 mod demo;
 mod eletters;
 mod facilities;
+mod i18n;
 mod letters;
 mod migrations;
 mod pages;

@@ -32,8 +32,8 @@ both_backends! {
                 ("password_confirm", "очень длинный пароль"),
             ])
             .await;
-        assert_eq!(res.status(), 200);
-        assert!(res.text().await.unwrap().contains("Учётная запись создана"));
+        assert_eq!(res.status(), 303);
+        assert!(app.get("/").await.text().await.unwrap().contains("Вы вошли как Анна Координатор"));
 
         let user = app
             .db
@@ -45,8 +45,8 @@ both_backends! {
         assert_eq!(user.display_name, "Анна Координатор");
         assert!(accounts::verify_password("очень длинный пароль", user.password_hash.as_deref().unwrap()));
 
-        // Used up: the form and the post now find nothing.
-        assert_eq!(app.get(&path).await.status(), 404);
+        // Used up: the form and the post say so.
+        assert_eq!(app.get(&path).await.status(), 410);
         let again = app
             .post_form(&path, &[
                 ("email", "second@example.org"),
@@ -55,7 +55,7 @@ both_backends! {
                 ("password_confirm", "another long password"),
             ])
             .await;
-        assert_eq!(again.status(), 404);
+        assert_eq!(again.status(), 410);
         // And with an account in place, no new link is made.
         assert_eq!(setup_token(&app).await, None);
     }

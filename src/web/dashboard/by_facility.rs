@@ -132,7 +132,7 @@ pub async fn facility_picture(
             &median_rows,
         )
     });
-    let percent = |part: i64, whole: i64| if whole > 0 { part * 100 / whole } else { 0 };
+    let percent = crate::dashboard::percent;
     let rows: Vec<_> = lines
         .iter()
         .map(|l| {
