@@ -14,6 +14,7 @@ mod address;
 mod case;
 mod declension;
 mod facility_name;
+mod names;
 mod places;
 mod search;
 mod translit;
@@ -24,10 +25,11 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-pub use address::{render_address, AddressRecord, FacilityAddress, Person, Style};
+pub use address::{latin_name, render_address, AddressRecord, FacilityAddress, Person, Style};
 pub use declension::{decline_dative, to_dative, DativeName};
 pub use facility_name::{english_facility_name, FacilityNameEn};
-pub use search::search_key;
+pub use names::{country_code, country_name, language_code, language_name};
+pub use search::{search_key, words_match};
 pub use translit::{transliterate, Scheme};
 pub use validate::{
     validate_birth_year, validate_postcode, validate_record, AddressError, BIRTH_YEAR_MAX,

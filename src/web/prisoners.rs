@@ -11,16 +11,17 @@ use serde::{Deserialize, Deserializer};
 use serde_json::{json, Value};
 
 use super::csrf::CsrfForm;
-use super::ctx::Ctx;
+use super::ctx::{Ctx, Flash};
 use crate::db::facilities::{self, Facility};
-use crate::db::placements::{self, NewPlacement, PlacementState};
+use crate::db::placements::{self, PlacementState};
 use crate::db::prisoners::{
     self, BirthDate, DirectoryFilter, Gender, Measure, Prisoner, PrisonerForm, PrisonerStatus,
     RecognitionKind, TagKind,
 };
 use crate::db::{self, audit, letters};
 use crate::error::{AppError, FieldErrors};
-use crate::locale::{self, Scheme, Style};
+use crate::locale::{self, Style};
+use crate::prisoners::{Confirmed, Destination, HeldAt, PrisonerEdit, Transfer};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     // `/prisoners/new` before `/prisoners/{id}`, which would not match it anyway
@@ -58,25 +59,6 @@ pub(crate) fn too_long(text: &str, max: usize) -> bool {
     text.chars().count() > max
 }
 
-/// The name in Latin script: the stored spelling when there is one, else ICAO
-/// (the passport standard) in the order English speakers expect.
-pub fn latin_name(p: &Prisoner) -> String {
-    if let Some(latin) = p.latin_name.as_deref().filter(|l| !l.trim().is_empty()) {
-        return latin.to_owned();
-    }
-    [
-        Some(p.given_name.as_str()),
-        p.patronymic.as_deref(),
-        Some(p.surname.as_str()),
-    ]
-    .into_iter()
-    .flatten()
-    .filter(|s| !s.is_empty())
-    .map(|s| locale::transliterate(Scheme::RuIcao, s))
-    .collect::<Vec<_>>()
-    .join(" ")
-}
-
 fn writable(p: &Prisoner) -> bool {
     !p.do_not_write
         && !matches!(
@@ -85,12 +67,13 @@ fn writable(p: &Prisoner) -> bool {
         )
 }
 
-/// What every list shows about a person.
-fn summary(p: &Prisoner) -> Value {
+/// What every list shows about a person; `country` is where they are held,
+/// which decides how their name is spelt in Latin letters.
+fn summary(p: &Prisoner, country: Option<&str>) -> Value {
     json!({
         "id": p.id,
         "full_name": p.full_name(),
-        "latin_name": latin_name(p),
+        "latin_name": crate::address::latin_name(p, country),
         "birth": p.birth_date().map(|b| b.to_string()),
         "birth_year": p.birth_year,
         "status": p.status,
@@ -146,7 +129,7 @@ impl DirectoryQuery {
     fn filter(&self) -> DirectoryFilter {
         DirectoryFilter {
             query: optional(&self.q),
-            country: optional(&self.country).map(|c| c.to_uppercase()),
+            country: optional(&self.country).map(|c| super::dashboard::country_filter(&c)),
             region: optional(&self.region),
             facility_id: self.facility.trim().parse().ok(),
             status: self.status.trim().parse().ok(),
@@ -235,7 +218,7 @@ async fn directory(ctx: Ctx, query: web::Query<DirectoryQuery>) -> Result<HttpRe
     let people: Vec<Value> = rows
         .iter()
         .map(|row| {
-            let mut item = summary(&row.prisoner);
+            let mut item = summary(&row.prisoner, row.facility_country.as_deref());
             item["facility_id"] = json!(row.facility_id);
             item["facility_name"] = json!(row.facility_name);
             item["in_transit"] = json!(row.placement_state == Some(PlacementState::InTransit));
@@ -353,7 +336,8 @@ async fn page_data(
     } else {
         Vec::new()
     };
-    let mut person = summary(&prisoner);
+    // The heading spells the name as the address under it does.
+    let mut person = summary(&prisoner, facility.as_ref().map(|f| f.country.as_str()));
     person["surname"] = json!(prisoner.surname);
     person["gender"] = json!(prisoner.gender);
     person["measure"] = json!(prisoner.measure);
@@ -456,16 +440,12 @@ struct PrisonerInput {
     recognitions: String,
     /// One per line: "URL title".
     sources: String,
-}
-
-/// A parsed prisoner form: the row and the lists stored beside it.
-struct PrisonerEdit {
-    form: PrisonerForm,
-    languages: Vec<String>,
-    interests: Vec<String>,
-    charges: Vec<String>,
-    recognitions: Vec<(RecognitionKind, String, Option<NaiveDate>)>,
-    sources: Vec<(String, Option<String>)>,
+    /// Where the person is held (a facility id), when adding them; empty
+    /// when not known yet. Later moves are transfers.
+    facility: String,
+    held_since: String,
+    #[serde(deserialize_with = "checkbox")]
+    address_confirmed: bool,
 }
 
 /// "Мемориал; политзаключённый; 2024-03-01" → a recognition. The kind and
@@ -601,10 +581,39 @@ impl PrisonerInput {
                 })
                 .collect::<Vec<_>>()
                 .join("\n"),
+            ..PrisonerInput::default()
         }
     }
 
-    fn parse(&self) -> Result<PrisonerEdit, FieldErrors> {
+    /// Where a person being added is held, if the form says. Problems are
+    /// added to `errors`, next to the other fields'.
+    fn held_at(&self, errors: &mut FieldErrors) -> Option<HeldAt> {
+        let facility_id = optional_field(
+            &self.facility,
+            "facility",
+            "prisoners.error_facility",
+            errors,
+            str::parse::<i64>,
+        );
+        let since = optional_field(
+            &self.held_since,
+            "held_since",
+            "prisoners.error_date",
+            errors,
+            |d| NaiveDate::parse_from_str(d, "%Y-%m-%d"),
+        );
+        if facility_id.is_none() && since.is_some() {
+            errors.add("facility", "prisoners.error_facility");
+        }
+        facility_id.map(|facility_id| HeldAt {
+            facility_id,
+            since,
+            address_confirmed: self.address_confirmed,
+        })
+    }
+
+    /// The form as stored rows; `adding` reads where the person is held too.
+    fn parse(&self, adding: bool) -> Result<(PrisonerEdit, Option<HeldAt>), FieldErrors> {
         let mut errors = FieldErrors::default();
         for (field, value) in [("surname", &self.surname), ("given_name", &self.given_name)] {
             if value.trim().is_empty() {
@@ -669,9 +678,10 @@ impl PrisonerInput {
         if too_long(&self.bio, TEXT_MAX) {
             errors.add("bio", "prisoners.error_too_long");
         }
+        // Names are read as their codes: "English" is stored as "en".
         let languages: Vec<String> = comma_list(&self.languages)
-            .into_iter()
-            .map(|l| l.to_lowercase())
+            .iter()
+            .map(|l| super::dashboard::language_filter(l))
             .collect();
         if languages
             .iter()
@@ -714,6 +724,11 @@ impl PrisonerInput {
         if sources.len() != lines(&self.sources).len() {
             errors.add("sources", "prisoners.error_source");
         }
+        let held_at = if adding {
+            self.held_at(&mut errors)
+        } else {
+            None
+        };
         errors.into_result()?;
 
         let mut form = PrisonerForm::new(
@@ -737,18 +752,19 @@ impl PrisonerInput {
             None
         };
         form.bio = self.bio.trim().to_owned();
-        Ok(PrisonerEdit {
+        let edit = PrisonerEdit {
             form,
             languages,
             interests,
             charges,
             recognitions,
             sources,
-        })
+        };
+        Ok((edit, held_at))
     }
 }
 
-fn render_form(
+async fn render_form(
     ctx: &Ctx,
     status: StatusCode,
     action: &str,
@@ -756,6 +772,13 @@ fn render_form(
     input: &PrisonerInput,
     errors: &FieldErrors,
 ) -> Result<HttpResponse, AppError> {
+    // Where someone is held is chosen when adding them; later it changes by
+    // a transfer on their page, which keeps the history.
+    let facility_list = if id.is_none() {
+        ctx.run(|conn| Ok(facilities::list(conn)?)).await?
+    } else {
+        Vec::new()
+    };
     ctx.render_status(
         status,
         "pages/prisoners/form",
@@ -765,6 +788,8 @@ fn render_form(
             "title_key": if id.is_some() { "prisoners.edit_title" } else { "prisoners.new_title" },
             "form": input,
             "errors": errors,
+            "adding": id.is_none(),
+            "facilities": facility_options(&facility_list),
             "statuses": options(PrisonerStatus::ALL, "prisoners.status_"),
             "measures": options(Measure::ALL, "prisoners.measure_"),
             "genders": options(Gender::ALL, "prisoners.gender_"),
@@ -789,16 +814,31 @@ async fn new_form(ctx: Ctx) -> Result<HttpResponse, AppError> {
         &input,
         &FieldErrors::default(),
     )
+    .await
 }
 
 #[post("/prisoners/new")]
 async fn create(ctx: Ctx, form: CsrfForm<PrisonerInput>) -> Result<HttpResponse, AppError> {
     let actor = ctx.coordinator()?.id;
     let input = form.0;
-    let edit = match input.parse() {
-        Ok(edit) => edit,
+    let outcome = match input.parse(true) {
+        Err(errors) => Err(errors),
+        Ok((edit, held_at)) => {
+            ctx.run(move |conn| {
+                db::write_tx(conn, |conn| {
+                    crate::prisoners::add(conn, actor, &edit, held_at.as_ref(), db::now())
+                })
+            })
+            .await?
+        }
+    };
+    match outcome {
+        Ok(id) => Ok(ctx.redirect_flash(
+            &format!("/prisoners/{id}"),
+            Flash::new("flash.prisoners_added"),
+        )),
         Err(errors) => {
-            return render_form(
+            render_form(
                 &ctx,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "/prisoners/new",
@@ -806,42 +846,9 @@ async fn create(ctx: Ctx, form: CsrfForm<PrisonerInput>) -> Result<HttpResponse,
                 &input,
                 &errors,
             )
+            .await
         }
-    };
-    let id = ctx
-        .run(move |conn| {
-            db::write_tx(conn, |conn| {
-                let now = db::now();
-                let prisoner = prisoners::insert(conn, &edit.form, now)?;
-                prisoners::set_tags(conn, prisoner.id, TagKind::Language, &edit.languages)?;
-                prisoners::set_tags(conn, prisoner.id, TagKind::Interest, &edit.interests)?;
-                prisoners::set_charges(conn, prisoner.id, &edit.charges)?;
-                prisoners::set_recognitions(conn, prisoner.id, &edit.recognitions)?;
-                prisoners::set_sources(conn, prisoner.id, &edit.sources)?;
-                let mut fields = edit.form.changed_fields(&PrisonerForm::new("", "", None));
-                for (name, list) in [
-                    ("languages", &edit.languages),
-                    ("interests", &edit.interests),
-                    ("charges", &edit.charges),
-                ] {
-                    if !list.is_empty() {
-                        fields.push(name);
-                    }
-                }
-                audit::record(
-                    conn,
-                    Some(actor),
-                    "prisoner.create",
-                    "prisoner",
-                    Some(prisoner.id),
-                    &json!({ "fields": fields }),
-                    now,
-                )?;
-                Ok::<_, AppError>(prisoner.id)
-            })
-        })
-        .await?;
-    Ok(ctx.redirect(&format!("/prisoners/{id}")))
+    }
 }
 
 #[get("/prisoners/{id}/edit")]
@@ -869,6 +876,7 @@ async fn edit_form(ctx: Ctx, id: web::Path<i64>) -> Result<HttpResponse, AppErro
         &input,
         &FieldErrors::default(),
     )
+    .await
 }
 
 #[post("/prisoners/{id}/edit")]
@@ -880,8 +888,8 @@ async fn update(
     let actor = ctx.coordinator()?.id;
     let id = id.into_inner();
     let input = form.0;
-    let edit = match input.parse() {
-        Ok(edit) => edit,
+    let edit = match input.parse(false) {
+        Ok((edit, _)) => edit,
         Err(errors) => {
             // An unknown id is a 404 even when the form is wrong too.
             ctx.run(move |conn| prisoners::find(conn, id)?.ok_or(AppError::NotFound))
@@ -893,7 +901,8 @@ async fn update(
                 Some(id),
                 &input,
                 &errors,
-            );
+            )
+            .await;
         }
     };
     ctx.run(move |conn| {
@@ -940,7 +949,10 @@ async fn update(
         })
     })
     .await?;
-    Ok(ctx.redirect(&format!("/prisoners/{id}")))
+    Ok(ctx.redirect_flash(
+        &format!("/prisoners/{id}"),
+        Flash::new("flash.prisoners_saved"),
+    ))
 }
 
 /// Tags compare as sets: the database's collation may order them differently.
@@ -952,12 +964,6 @@ fn sorted_unique(list: &[String]) -> Vec<String> {
 }
 
 // ---- transfers -------------------------------------------------------------
-
-/// Where the transfer goes: a facility, or into transit.
-enum Destination {
-    Facility(i64),
-    Transit,
-}
 
 #[post("/prisoners/{id}/transfer")]
 async fn transfer_post(
@@ -1003,35 +1009,37 @@ async fn transfer_post(
         errors.add("notes", "prisoners.error_too_long");
     }
     let checked = match (destination, started_on) {
-        (Some(d), Some(s)) if errors.is_empty() => Some((d, s)),
+        (Some(destination), Some(started_on)) if errors.is_empty() => Some(Transfer {
+            prisoner_id: id,
+            actor,
+            destination,
+            started_on,
+            arrival_status,
+            source: optional(&input.source),
+            notes: input.notes.trim().to_owned(),
+            address_confirmed: input.address_confirmed,
+        }),
         _ => None,
     };
     let outcome = match checked {
         None => Err(errors),
-        Some((destination, started_on)) => {
-            let source = optional(&input.source);
-            let notes = input.notes.trim().to_owned();
-            let confirmed = input.address_confirmed;
+        Some(transfer) => {
             ctx.run(move |conn| {
                 db::write_tx(conn, |conn| {
-                    run_transfer(
-                        conn,
-                        actor,
-                        id,
-                        destination,
-                        started_on,
-                        arrival_status,
-                        source,
-                        notes,
-                        confirmed,
-                    )
+                    crate::prisoners::transfer(conn, &transfer, db::now())
                 })
             })
             .await?
         }
     };
     match outcome {
-        Ok(()) => Ok(ctx.redirect(&format!("/prisoners/{id}"))),
+        Ok(()) => {
+            let key = match destination {
+                Some(Destination::Transit) => "flash.prisoners_in_transit",
+                _ => "flash.prisoners_transferred",
+            };
+            Ok(ctx.redirect_flash(&format!("/prisoners/{id}"), Flash::new(key)))
+        }
         Err(errors) => {
             let data = page_data(&ctx, id, &input, &errors).await?;
             ctx.render_status(
@@ -1043,125 +1051,61 @@ async fn transfer_post(
     }
 }
 
-/// Closes the open placement and opens the next one, setting the status that
-/// goes with it. The inner `Err` is a form problem found against the stored
-/// data, found before anything is written.
-#[allow(clippy::too_many_arguments)]
-fn run_transfer(
-    conn: &mut db::DbConn,
-    actor: i64,
-    id: i64,
-    destination: Destination,
-    started_on: NaiveDate,
-    arrival_status: Option<PrisonerStatus>,
-    source: Option<String>,
-    notes: String,
-    confirmed: bool,
-) -> Result<Result<(), FieldErrors>, AppError> {
-    let now = db::now();
-    let prisoner = prisoners::find(conn, id)?.ok_or(AppError::NotFound)?;
-    let mut errors = FieldErrors::default();
-    let facility_id = match destination {
-        Destination::Transit => None,
-        Destination::Facility(fid) => {
-            if facilities::find(conn, fid)?.is_none() {
-                errors.add("destination", "prisoners.error_destination");
-            }
-            Some(fid)
-        }
-    };
-    let previous = placements::current(conn, id)?;
-    if let Some(start) = previous.as_ref().and_then(|p| p.started_on) {
-        // The old placement ends the day the new one starts.
-        if started_on < start {
-            errors.add("started_on", "prisoners.error_transfer_date");
-        }
-    }
-    if !errors.is_empty() {
-        return Ok(Err(errors));
-    }
-    let placement = placements::transfer(
-        conn,
-        &NewPlacement {
-            prisoner_id: id,
-            facility_id,
-            started_on: Some(started_on),
-            address_confirmed_at: confirmed.then_some(now),
-            source,
-            notes,
-            created_by: Some(actor),
-        },
-        now.date(),
-        now,
-    )?;
-    let status = match facility_id {
-        None => Some(PrisonerStatus::InTransit),
-        Some(_) if prisoner.status == PrisonerStatus::InTransit => {
-            Some(arrival_status.unwrap_or(PrisonerStatus::Convicted))
-        }
-        Some(_) => arrival_status,
-    };
-    if let Some(status) = status.filter(|s| *s != prisoner.status) {
-        prisoners::set_status(conn, id, status, now)?;
-    }
-    // Queued letters stop until the new address is confirmed; a confirmed
-    // arrival releases them (and those held before) to the new address.
-    crate::review::hold_for_transfer(conn, id, now)?;
-    if confirmed && facility_id.is_some() {
-        crate::review::release_held(conn, id, Some(actor), now)?;
-    }
-    audit::record(
-        conn,
-        Some(actor),
-        "prisoner.transfer",
-        "prisoner",
-        Some(id),
-        &json!({
-            "closed_placement": previous.map(|p| p.id),
-            "placement": placement.id,
-            "facility": facility_id,
-            "in_transit": facility_id.is_none(),
-            "address_confirmed": confirmed,
-            "status": status,
-        }),
-        now,
-    )?;
-    Ok(Ok(()))
-}
-
+/// The confirm button's form: for someone in transit, the facility they
+/// arrived at.
 #[derive(Deserialize, Default)]
-struct Empty {}
+#[serde(default)]
+struct ConfirmInput {
+    facility: String,
+}
 
 #[post("/placements/{id}/confirm")]
 async fn confirm_placement(
     ctx: Ctx,
     id: web::Path<i64>,
-    _form: CsrfForm<Empty>,
+    form: CsrfForm<ConfirmInput>,
 ) -> Result<HttpResponse, AppError> {
     let actor = ctx.coordinator()?.id;
     let id = id.into_inner();
-    let prisoner_id = ctx
+    // Anything but a facility id counts as no choice: the use case says
+    // whether one was needed.
+    let arrived_at = form.0.facility.trim().parse::<i64>().ok();
+    let outcome = ctx
         .run(move |conn| {
             db::write_tx(conn, |conn| {
-                let now = db::now();
-                let placement = placements::find(conn, id)?.ok_or(AppError::NotFound)?;
-                placements::confirm_address(conn, id, now)?;
-                if placement.ended_on.is_none() {
-                    // The current address is confirmed: held letters go out to it.
-                    crate::review::release_held(conn, placement.prisoner_id, Some(actor), now)?;
-                }
-                audit::record(
-                    conn,
-                    Some(actor),
-                    "placement.confirm",
-                    "placement",
-                    Some(id),
-                    &json!({ "prisoner": placement.prisoner_id }),
-                    now,
-                )?;
-                Ok::<_, AppError>(placement.prisoner_id)
+                crate::prisoners::confirm_address(conn, actor, id, arrived_at, db::now())
             })
         })
         .await?;
-    Ok(ctx.redirect(&format!("/prisoners/{prisoner_id}")))
+    match outcome {
+        Ok(confirmed) => {
+            let key = match confirmed {
+                Confirmed::Address { .. } => "flash.prisoners_address_confirmed",
+                Confirmed::Arrived { .. } => "flash.prisoners_arrived",
+            };
+            Ok(ctx.redirect_flash(
+                &format!("/prisoners/{}", confirmed.prisoner_id()),
+                Flash::new(key),
+            ))
+        }
+        Err(errors) => {
+            let prisoner_id = ctx
+                .run(move |conn| {
+                    Ok(placements::find(conn, id)?
+                        .ok_or(AppError::NotFound)?
+                        .prisoner_id)
+                })
+                .await?;
+            let transfer = TransferInput {
+                started_on: db::now().date().to_string(),
+                ..TransferInput::default()
+            };
+            let data = page_data(&ctx, prisoner_id, &transfer, &errors).await?;
+            ctx.render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "pages/prisoners/show",
+                data,
+            )
+        }
+    }
 }
