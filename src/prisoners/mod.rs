@@ -1,6 +1,7 @@
 //! The prisoner record's use cases, below the web layer: adding someone
-//! together with where they are held, transfers (between facilities, into
-//! transit and out of it) and confirming an address. Each runs inside the
+//! together with where they are held, saving an edited record, transfers
+//! (between facilities, into transit and out of it) and confirming an
+//! address. Each runs inside the
 //! caller's write transaction, checks the stored data before it writes
 //! anything, and writes its audit entries. A form problem found against the
 //! stored data (a facility that does not exist) is the inner `Err`, for the
@@ -114,6 +115,64 @@ pub fn add(
         )?;
     }
     Ok(Ok(id))
+}
+
+/// Saves an edited record (the row and the lists beside it) and audits
+/// which fields changed, never their values: a bio or a reason may be
+/// personal.
+pub fn update(
+    conn: &mut DbConn,
+    actor: i64,
+    id: i64,
+    edit: &PrisonerEdit,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let old = prisoners::find(conn, id)?.ok_or(AppError::NotFound)?;
+    let mut fields = edit.form.changed_fields(&PrisonerForm::from_prisoner(&old));
+    for (name, kind, list) in [
+        ("languages", TagKind::Language, &edit.languages),
+        ("interests", TagKind::Interest, &edit.interests),
+    ] {
+        if sorted_unique(&prisoners::tags(conn, id, kind)?) != sorted_unique(list) {
+            fields.push(name);
+        }
+        prisoners::set_tags(conn, id, kind, list)?;
+    }
+    if prisoners::charges(conn, id)? != edit.charges {
+        fields.push("charges");
+    }
+    prisoners::set_charges(conn, id, &edit.charges)?;
+    let old_recognitions: Vec<_> = prisoners::recognitions(conn, id)?
+        .into_iter()
+        .map(|r| (r.kind, r.organisation, r.since))
+        .collect();
+    if old_recognitions != edit.recognitions {
+        fields.push("recognitions");
+    }
+    prisoners::set_recognitions(conn, id, &edit.recognitions)?;
+    if prisoners::sources(conn, id)? != edit.sources {
+        fields.push("sources");
+    }
+    prisoners::set_sources(conn, id, &edit.sources)?;
+    prisoners::update(conn, id, &edit.form, now)?;
+    audit::record(
+        conn,
+        Some(actor),
+        "prisoner.update",
+        "prisoner",
+        Some(id),
+        &json!({ "fields": fields }),
+        now,
+    )?;
+    Ok(())
+}
+
+/// Tags compare as sets: the database's collation may order them differently.
+fn sorted_unique(list: &[String]) -> Vec<String> {
+    let mut list = list.to_vec();
+    list.sort();
+    list.dedup();
+    list
 }
 
 /// What confirming an address did.
