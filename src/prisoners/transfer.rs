@@ -59,6 +59,11 @@ pub fn transfer(conn: &mut DbConn, t: &Transfer, now: NaiveDateTime) -> Checked<
     if !errors.is_empty() {
         return Ok(Err(errors));
     }
+    if let Some(open) = &previous {
+        if placements::end_if_open(conn, open.id, t.started_on, now)? == 0 {
+            return Err(AppError::Conflict("prisoners.error_moved_meanwhile".into()));
+        }
+    }
     let confirmed = t.address_confirmed && facility_id.is_some();
     let placement = placements::transfer(
         conn,
