@@ -8,18 +8,28 @@ use crate::locale::{self, AddressRecord, FacilityAddress, Person};
 
 pub fn record(prisoner: &Prisoner, facility: Option<&Facility>) -> AddressRecord {
     AddressRecord {
-        person: Person {
-            surname: Some(prisoner.surname.clone()),
-            given_name: Some(prisoner.given_name.clone()),
-            patronymic: prisoner.patronymic.clone(),
-            gender: prisoner.gender.map(|g| match g {
-                Gender::Male => locale::Gender::Male,
-                Gender::Female => locale::Gender::Female,
-            }),
-            birth_year: prisoner.birth_year,
-            latin_name: prisoner.latin_name.clone(),
-        },
+        person: person(prisoner),
         facility: facility.map(facility_address).unwrap_or_default(),
+    }
+}
+
+/// The prisoner's name in Latin letters as every page spells it: by the
+/// table of `country`, where they are held (see `locale::latin_name`).
+pub fn latin_name(prisoner: &Prisoner, country: Option<&str>) -> String {
+    locale::latin_name(&person(prisoner), country)
+}
+
+fn person(prisoner: &Prisoner) -> Person {
+    Person {
+        surname: Some(prisoner.surname.clone()),
+        given_name: Some(prisoner.given_name.clone()),
+        patronymic: prisoner.patronymic.clone(),
+        gender: prisoner.gender.map(|g| match g {
+            Gender::Male => locale::Gender::Male,
+            Gender::Female => locale::Gender::Female,
+        }),
+        birth_year: prisoner.birth_year,
+        latin_name: prisoner.latin_name.clone(),
     }
 }
 

@@ -12,6 +12,7 @@ pub mod i18n;
 pub mod letters;
 pub mod locale;
 pub mod mail;
+pub mod prisoners;
 pub mod reminders;
 pub mod replies;
 pub mod review;

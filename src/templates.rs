@@ -134,6 +134,36 @@ impl HelperDef for Translate {
     }
 }
 
+/// `{{country_name code}}` and `{{language_name code}}`: the name of a
+/// stored code ("BY", "en") in the page's language, so that no page shows a
+/// code; an unknown code is shown as it is.
+struct CodeName {
+    name: fn(&str, &str) -> Option<String>,
+}
+
+impl HelperDef for CodeName {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        ctx: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+    ) -> Result<ScopedJson<'rc>, RenderError> {
+        let code = match h.param(0).map(|p| p.value()) {
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(serde_json::Value::Null) | None => String::new(),
+            Some(other) => other.to_string(),
+        };
+        let lang = ctx
+            .data()
+            .get("lang")
+            .and_then(|v| v.as_str())
+            .unwrap_or("");
+        let name = (self.name)(&code, lang).unwrap_or(code);
+        Ok(ScopedJson::Derived(serde_json::Value::String(name)))
+    }
+}
+
 /// `{{#layout "base" title=…}}…{{/layout}}`: the page's content inside
 /// `layouts/<name>`. The content renders in the page's own context; the layout
 /// gets only what it shows (the root's `lang`, `csrf`, `path`, `user` and `flash`, the
@@ -204,6 +234,18 @@ impl Templates {
             );
         }
         html.register_helper("layout", Box::new(Layout));
+        html.register_helper(
+            "country_name",
+            Box::new(CodeName {
+                name: crate::locale::country_name,
+            }),
+        );
+        html.register_helper(
+            "language_name",
+            Box::new(CodeName {
+                name: |code, lang| crate::locale::language_name(code, lang).map(str::to_owned),
+            }),
+        );
         let mut text = Handlebars::new();
         text.set_strict_mode(true);
         text.set_prevent_indent(true);

@@ -124,12 +124,41 @@ pub fn list(conn: &mut DbConn) -> QueryResult<Vec<Facility>> {
         .load(conn)
 }
 
-/// Every facility's id and name in the order of `list`, for a filter's choices.
-pub fn names(conn: &mut DbConn) -> QueryResult<Vec<(i64, String)>> {
+/// A facility as a filter offers it: by name, and where it is, which gives
+/// the filter's countries and regions too.
+#[derive(Debug, Clone, Queryable)]
+pub struct FacilityChoice {
+    pub id: i64,
+    pub name: String,
+    pub country: String,
+    pub region: Option<String>,
+}
+
+/// Every facility in the order of `list`, for a filter's choices.
+pub fn choices(conn: &mut DbConn) -> QueryResult<Vec<FacilityChoice>> {
     facilities::table
         .order((facilities::country, facilities::region, facilities::name))
-        .select((facilities::id, facilities::name))
+        .select((
+            facilities::id,
+            facilities::name,
+            facilities::country,
+            facilities::region,
+        ))
         .load(conn)
+}
+
+/// The stored regions that `typed` names by any of their words, in any
+/// script ("Карелия" → "Республика Карелия"; see `locale::words_match`).
+pub fn regions_named(conn: &mut DbConn, typed: &str) -> QueryResult<Vec<String>> {
+    let regions: Vec<Option<String>> = facilities::table
+        .select(facilities::region)
+        .distinct()
+        .load(conn)?;
+    Ok(regions
+        .into_iter()
+        .flatten()
+        .filter(|region| crate::locale::words_match(typed, region))
+        .collect())
 }
 
 pub fn count(conn: &mut DbConn) -> QueryResult<i64> {

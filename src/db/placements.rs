@@ -110,6 +110,28 @@ pub fn transfer(
         .get_result::<Placement>(conn)
 }
 
+/// Ends placement `id` on `ended_on` if it is still open: a guarded update,
+/// so that of two coordinators moving the same person at once, the second
+/// finds 0 rows (someone moved them first) instead of opening a second
+/// placement.
+pub fn end_if_open(
+    conn: &mut DbConn,
+    id: i64,
+    ended_on: NaiveDate,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        placements::table
+            .filter(placements::id.eq(id))
+            .filter(placements::ended_on.is_null()),
+    )
+    .set((
+        placements::ended_on.eq(ended_on),
+        placements::updated_at.eq(now),
+    ))
+    .execute(conn)
+}
+
 pub fn confirm_address(
     conn: &mut DbConn,
     placement_id: i64,

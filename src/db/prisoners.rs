@@ -454,7 +454,8 @@ pub struct DirectoryFilter {
     pub query: Option<String>,
     /// ISO code of the current facility's country.
     pub country: Option<String>,
-    /// The current facility's region, as stored.
+    /// The current facility's region, by any of its words ("Карелия" finds
+    /// "Республика Карелия").
     pub region: Option<String>,
     pub facility_id: Option<i64>,
     pub status: Option<PrisonerStatus>,
@@ -473,6 +474,8 @@ pub struct DirectoryEntry {
     pub placement_state: Option<PlacementState>,
     pub facility_id: Option<i64>,
     pub facility_name: Option<String>,
+    /// The facility's country: it decides how the name is romanised.
+    pub facility_country: Option<String>,
 }
 
 /// Escapes LIKE wildcards so that user text matches literally (with `ESCAPE '\'`).
@@ -531,8 +534,9 @@ macro_rules! prisoner_filters {
 /// placement and its facility, in one statement so that the page never loads
 /// more than it shows. A macro because the boxed join type is unnameable.
 macro_rules! directory_query {
-    ($filter:expr) => {{
+    ($filter:expr, $regions:expr) => {{
         let filter: &DirectoryFilter = $filter;
+        let regions: &Option<Vec<String>> = $regions;
         let mut query = prisoners::table
             .left_join(
                 placements::table.on(placements::prisoner_id
@@ -544,8 +548,8 @@ macro_rules! directory_query {
         if let Some(country) = &filter.country {
             query = query.filter(facilities::country.eq(country.clone()));
         }
-        if let Some(region) = &filter.region {
-            query = query.filter(facilities::region.eq(region.clone()));
+        if let Some(regions) = regions {
+            query = query.filter(facilities::region.eq_any(regions.clone()));
         }
         if let Some(facility_id) = filter.facility_id {
             query = query.filter(facilities::id.eq(facility_id));
@@ -611,10 +615,16 @@ pub fn directory_page(
     // Everyone has at most one open placement (a unique index), so without
     // a facility filter the joins cannot change the count: leave them out,
     // and the count reads the prisoners_lacking_mail index alone.
+    // A region is matched by any of its words, against the few stored
+    // regions, so the query itself compares exact values.
+    let regions = match &filter.region {
+        Some(typed) => Some(super::facilities::regions_named(conn, typed)?),
+        None => None,
+    };
     let total: i64 = if filter.only_writable() {
         writable_count(conn)?
     } else if filter.needs_facility() {
-        directory_query!(filter)
+        directory_query!(filter, &regions)
             .select(diesel::dsl::count_star())
             .get_result(conn)?
     } else {
@@ -622,7 +632,7 @@ pub fn directory_page(
             .select(diesel::dsl::count_star())
             .get_result(conn)?
     };
-    let query = directory_query!(filter);
+    let query = directory_query!(filter, &regions);
     let query = match order {
         DirectoryOrder::Name => query.order((
             prisoners::surname,
@@ -647,6 +657,7 @@ pub fn directory_page(
             placements::state.nullable(),
             facilities::id.nullable(),
             facilities::name.nullable(),
+            facilities::country.nullable(),
         ))
         .load::<DirectoryEntry>(conn)?;
     Ok((rows, total))
@@ -676,6 +687,29 @@ pub fn lacking_mail(
         limit,
         offset,
     )
+}
+
+/// The distinct values of one kind of tag (the languages people read), in
+/// order. Walked through the index on (kind, value) one value at a time, so
+/// it reads as many entries as there are distinct values, not tags.
+pub fn tag_values(conn: &mut DbConn, kind: TagKind) -> QueryResult<Vec<String>> {
+    #[derive(QueryableByName)]
+    struct Value {
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+        value: Option<String>,
+    }
+    let rows: Vec<Value> = diesel::sql_query(
+        "WITH RECURSIVE seen(value) AS ( \
+           SELECT (SELECT value FROM prisoner_tags WHERE kind = $1 ORDER BY value LIMIT 1) \
+           UNION ALL \
+           SELECT (SELECT t.value FROM prisoner_tags t \
+                   WHERE t.kind = $1 AND t.value > seen.value ORDER BY t.value LIMIT 1) \
+           FROM seen WHERE seen.value IS NOT NULL \
+         ) SELECT value FROM seen WHERE value IS NOT NULL",
+    )
+    .bind::<diesel::sql_types::Text, _>(kind.as_str())
+    .load(conn)?;
+    Ok(rows.into_iter().filter_map(|r| r.value).collect())
 }
 
 /// People who can be written to, with a known birth month and day, or an

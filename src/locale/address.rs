@@ -286,27 +286,38 @@ fn render_envelope(record: &AddressRecord, country: &Country, sender: Option<&Co
     lines.join("\n")
 }
 
+/// The person's name in Latin letters, spelt the one way every page and
+/// address shows it: the stored spelling when there is one, else the given
+/// name, patronymic and surname romanised by the passport table of the
+/// country where the person is held (`country`, an ISO code; Russia's table
+/// when it is not known). The English address style uses this function too,
+/// so a heading and the address under it never spell a person two ways.
+pub fn latin_name(person: &Person, country: Option<&str>) -> String {
+    latin_name_in(person, &Country::from_code(country.unwrap_or("")))
+}
+
+fn latin_name_in(p: &Person, country: &Country) -> String {
+    if let Some(latin) = present(&p.latin_name) {
+        return latin.to_string();
+    }
+    let scheme = country.person_scheme();
+    [
+        present(&p.given_name),
+        present(&p.patronymic),
+        present(&p.surname),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|part| transliterate(scheme, part))
+    .collect::<Vec<_>>()
+    .join(" ")
+}
+
 fn render_english(record: &AddressRecord, country: &Country) -> String {
-    let p = &record.person;
     let f = &record.facility;
     let place_scheme = country.place_scheme();
 
-    let name = match present(&p.latin_name) {
-        Some(latin) => latin.to_string(),
-        None => {
-            let scheme = country.person_scheme();
-            [
-                present(&p.given_name),
-                present(&p.patronymic),
-                present(&p.surname),
-            ]
-            .into_iter()
-            .flatten()
-            .map(|part| transliterate(scheme, part))
-            .collect::<Vec<_>>()
-            .join(" ")
-        }
-    };
+    let name = latin_name_in(&record.person, country);
     let facility = english_facility_name(present(&f.name).unwrap_or(""), present(&f.name_en))
         .map(|en| en.text)
         .or_else(|| present(&f.name).map(|n| transliterate(place_scheme, n)));
@@ -376,6 +387,37 @@ mod tests {
         r.facility.street = Some("ул. Федюнинского".into());
         r.facility.house = Some("д. 10".into());
         r
+    }
+
+    /// The example: ru-icao in the heading and be-icao in the address
+    /// spelt one Belarusian prisoner two ways on one page.
+    #[test]
+    fn the_latin_name_is_the_one_the_english_address_uses() {
+        let mut r = belarus();
+        r.person.surname = Some("Беляев".into());
+        r.person.given_name = Some("Алексей".into());
+        r.person.patronymic = Some("Сергеевич".into());
+        let name = latin_name(&r.person, r.facility.country.as_deref());
+        assert_eq!(name, "Aleksei Serheievich Beliaiev");
+        let english = render_address(&r, Style::English, None).unwrap();
+        assert!(
+            english.starts_with(&format!("{name} (born 1992)")),
+            "{english}"
+        );
+        // Russia's table where the country is Russia or not known.
+        assert_eq!(
+            latin_name(&r.person, Some("RU")),
+            "Aleksei Sergeevich Beliaev"
+        );
+        assert_eq!(latin_name(&r.person, None), "Aleksei Sergeevich Beliaev");
+        // A stored spelling wins everywhere.
+        r.person.latin_name = Some(" Aliaksei Bialiayeu ".into());
+        assert_eq!(latin_name(&r.person, Some("BY")), "Aliaksei Bialiayeu");
+        let english = render_address(&r, Style::English, None).unwrap();
+        assert!(
+            english.starts_with("Aliaksei Bialiayeu (born 1992)"),
+            "{english}"
+        );
     }
 
     fn ukraine() -> AddressRecord {

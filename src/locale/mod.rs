@@ -15,6 +15,7 @@ mod case;
 mod declension;
 mod facility_name;
 mod mail;
+mod names;
 mod places;
 mod search;
 mod translit;
@@ -25,12 +26,13 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-pub use address::{render_address, AddressRecord, FacilityAddress, Person, Style};
+pub use address::{latin_name, render_address, AddressRecord, FacilityAddress, Person, Style};
 pub(crate) use declension::infer_gender;
 pub use declension::{decline_dative, to_dative, DativeName};
 pub use facility_name::{english_facility_name, FacilityNameEn};
 pub use mail::{mail_language, ReturnAddress, ReturnAddressProblem};
-pub use search::search_key;
+pub use names::{country_code, country_name, language_code, language_name};
+pub use search::{search_key, words_match};
 pub use translit::{transliterate, Scheme};
 pub use validate::{
     validate_birth_year, validate_postcode, validate_record, AddressError, BIRTH_YEAR_MAX,

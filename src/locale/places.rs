@@ -48,6 +48,21 @@ impl Country {
         }
     }
 
+    /// True for a country whose names we know (see `OTHER_COUNTRIES`).
+    pub(crate) fn is_known(&self) -> bool {
+        match self {
+            Country::Other(code) => OTHER_COUNTRIES.iter().any(|entry| entry.0 == code),
+            _ => true,
+        }
+    }
+
+    /// Every country whose names we know, by code.
+    pub(crate) fn known_codes() -> impl Iterator<Item = &'static str> {
+        ["RU", "BY", "UA", "KZ"]
+            .into_iter()
+            .chain(OTHER_COUNTRIES.iter().map(|entry| entry.0))
+    }
+
     pub(crate) fn postcode_format(&self) -> &'static str {
         match self {
             Country::Ru | Country::By => "six digits",

@@ -22,6 +22,19 @@ pub fn search_key(text: &str) -> String {
     out
 }
 
+/// True when every word of `query` begins a word of `text`, in any script
+/// and order: "Карелия" and "karel" find "Республика Карелия". An empty
+/// query matches everything. Used for place names typed into a filter,
+/// where the stored form carries words the person does not type.
+pub fn words_match(query: &str, text: &str) -> bool {
+    let text = search_key(text);
+    let words: Vec<&str> = text.split(' ').collect();
+    search_key(query)
+        .split(' ')
+        .filter(|q| !q.is_empty())
+        .all(|q| words.iter().any(|w| w.starts_with(q)))
+}
+
 /// Folds one lower-case ASCII word.
 fn fold(word: &str) -> String {
     // Longest spellings first, so "shch" is not read as "sh" + "ch".
@@ -80,6 +93,28 @@ fn fold(word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_region_is_found_by_any_of_its_words() {
+        assert!(words_match("Карелия", "Республика Карелия"));
+        assert!(words_match("карел", "Республика Карелия"));
+        assert!(
+            words_match("Karel", "Республика Карелия"),
+            "in Latin letters too"
+        );
+        assert!(words_match("Республика Карелия", "Республика Карелия"));
+        assert!(words_match("Владимирская", "Владимирская обл."));
+        assert!(words_match("", "Владимирская обл."));
+        assert!(!words_match("Карелия", "Республика Коми"));
+        assert!(
+            !words_match("Республика Карелия", "Республика Коми"),
+            "every word counts"
+        );
+        assert!(
+            !words_match("елия", "Республика Карелия"),
+            "words, not substrings"
+        );
+    }
 
     #[test]
     fn cyrillic_and_latin_spellings_meet() {

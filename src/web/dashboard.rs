@@ -11,9 +11,11 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::ctx::Ctx;
-use crate::db::prisoners::{self, DirectoryEntry, DirectoryFilter};
+use crate::db::facilities::FacilityChoice;
+use crate::db::prisoners::{self, DirectoryEntry, DirectoryFilter, PrisonerStatus, TagKind};
 use crate::db::{self, facilities, letters};
 use crate::error::AppError;
+use crate::locale;
 
 mod by_facility;
 
@@ -46,18 +48,29 @@ fn optional(s: &str) -> Option<String> {
     Some(s.trim().to_owned()).filter(|s| !s.is_empty())
 }
 
+/// A country as a filter takes it: a code or a name in either language
+/// ("Беларусь" is "BY"); anything else as typed, which matches nothing.
+pub(crate) fn country_filter(typed: &str) -> String {
+    locale::country_code(typed).unwrap_or_else(|| typed.trim().to_uppercase())
+}
+
+/// A language as a filter takes it: a code or a name ("English" is "en").
+pub(crate) fn language_filter(typed: &str) -> String {
+    locale::language_code(typed).map_or_else(|| typed.trim().to_lowercase(), str::to_owned)
+}
+
 impl LackingMailQuery {
     /// Unknown values in a hand-edited URL are ignored rather than refused.
     pub fn filter(&self) -> DirectoryFilter {
         DirectoryFilter {
             query: None,
-            country: optional(&self.country).map(|c| c.to_uppercase()),
+            country: optional(&self.country).map(|c| country_filter(&c)),
             region: optional(&self.region),
             facility_id: self.facility.trim().parse().ok(),
             status: self.status.trim().parse().ok(),
             writable: true,
             interest: optional(&self.interest).map(|i| i.to_lowercase()),
-            language: optional(&self.language).map(|l| l.to_lowercase()),
+            language: optional(&self.language).map(|l| language_filter(&l)),
         }
     }
 
@@ -91,8 +104,11 @@ pub struct LackingMailData {
     pub total: i64,
     /// Per prisoner on the page: sent in 30 days, in 90 days, open drafts.
     pub counts: HashMap<i64, (i64, i64, i64)>,
-    /// Every facility's id and name, for the filter.
-    pub facilities: Vec<(i64, String)>,
+    /// Every facility, for the filter; its countries and regions are the
+    /// filter's too.
+    pub facilities: Vec<FacilityChoice>,
+    /// The languages people on the list read, for the filter.
+    pub languages: Vec<String>,
 }
 
 /// Loads one window of the dashboard. Every query is bounded by the page's
@@ -134,7 +150,8 @@ pub fn load_lacking_mail(
         entries,
         total,
         counts,
-        facilities: facilities::names(conn)?,
+        facilities: facilities::choices(conn)?,
+        languages: prisoners::tag_values(conn, TagKind::Language)?,
     })
 }
 
@@ -194,15 +211,35 @@ fn csv_field(value: &str) -> String {
     }
 }
 
-fn csv(rows: &[Row]) -> HttpResponse {
-    let mut out = String::from("id,name,status,facility,days_since_letter,days_since_reply,letters_30_days,letters_90_days,open_drafts\r\n");
+/// The export, for a spreadsheet: a byte-order mark first (Excel reads a
+/// file without one in the machine's legacy code page and garbles
+/// Cyrillic), column names and statuses in the viewer's language (`t`
+/// gives a UI string), no codes.
+fn csv(rows: &[Row], t: impl Fn(&str) -> String) -> HttpResponse {
+    let mut out = String::from("\u{feff}");
+    let header: Vec<String> = [
+        "dashboard.csv_id",
+        "dashboard.name",
+        "dashboard.status",
+        "dashboard.facility",
+        "dashboard.since_letter",
+        "dashboard.since_reply",
+        "dashboard.sent_30",
+        "dashboard.sent_90",
+        "dashboard.drafts",
+    ]
+    .into_iter()
+    .map(|key| csv_field(&t(key)))
+    .collect();
+    out.push_str(&header.join(","));
+    out.push_str("\r\n");
     let opt = |v: Option<i64>| v.map(|d| d.to_string()).unwrap_or_default();
     for r in rows {
         out.push_str(&format!(
             "{},{},{},{},{},{},{},{},{}\r\n",
             r.id,
             csv_field(&r.name),
-            r.status,
+            csv_field(&t(&format!("prisoners.status_{}", r.status))),
             csv_field(&r.facility),
             opt(r.days_since_letter),
             opt(r.days_since_reply),
@@ -246,13 +283,35 @@ pub fn lacking_mail_page(
     let facility_options: Vec<_> = data
         .facilities
         .iter()
-        .map(|(id, name)| {
-            let id = id.to_string();
+        .map(|f| {
+            let id = f.id.to_string();
             let selected = id == chosen_facility;
-            json!({ "id": id, "name": name, "selected": selected })
+            json!({ "id": id, "name": f.name, "selected": selected })
         })
         .collect();
-    let statuses: Vec<_> = crate::db::prisoners::PrisonerStatus::ALL
+    // Countries and regions come from the facilities (already in `list`
+    // order, by country and region), languages from what people read.
+    let filter = query.filter();
+    let mut countries: Vec<&str> = data.facilities.iter().map(|f| f.country.as_str()).collect();
+    countries.dedup();
+    let countries: Vec<_> = countries
+        .into_iter()
+        .map(|code| json!({ "code": code, "selected": filter.country.as_deref() == Some(code) }))
+        .collect();
+    let mut regions: Vec<&str> = data
+        .facilities
+        .iter()
+        .filter_map(|f| f.region.as_deref())
+        .filter(|r| !r.is_empty())
+        .collect();
+    regions.sort_unstable();
+    regions.dedup();
+    let languages: Vec<_> = data
+        .languages
+        .iter()
+        .map(|code| json!({ "code": code, "selected": filter.language.as_deref() == Some(code.as_str()) }))
+        .collect();
+    let statuses: Vec<_> = PrisonerStatus::ALL
         .iter()
         .map(|s| {
             json!({
@@ -298,6 +357,9 @@ pub fn lacking_mail_page(
             "status": query.status, "interest": query.interest, "language": query.language,
         },
         "facilities": facility_options,
+        "countries": countries,
+        "regions": regions,
+        "languages": languages,
         "statuses": statuses,
     })
 }
@@ -319,7 +381,7 @@ async fn lacking_mail(
         .run(move |conn| Ok(load_lacking_mail(conn, &filter, window, now)?))
         .await?;
     if query.csv() {
-        return Ok(csv(&rows(&data, now)));
+        return Ok(csv(&rows(&data, now), |key| ctx.t(key)));
     }
     ctx.render(LACKING_MAIL_TEMPLATE, lacking_mail_page(&query, &data, now))
 }

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use super::csrf::CsrfForm;
 use super::ctx::{Ctx, Flash};
-use super::prisoners::{checkbox, latin_name, optional, too_long};
+use super::prisoners::{checkbox, optional, too_long};
 use crate::db::facilities::{self, Facility, FacilityForm, FacilityKind, Service};
 use crate::db::{self, audit, prisoners};
 use crate::error::{AppError, FieldErrors};
@@ -117,7 +117,7 @@ async fn show(ctx: Ctx, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
             json!({
                 "id": p.id,
                 "full_name": p.full_name(),
-                "latin_name": latin_name(p),
+                "latin_name": crate::address::latin_name(p, Some(&facility.country)),
                 "birth_year": p.birth_year,
                 "status": p.status,
                 "word_gender": p.grammatical_gender(),
@@ -459,7 +459,7 @@ async fn create(ctx: Ctx, form: CsrfForm<FacilityInput>) -> Result<HttpResponse,
         .await?;
     Ok(ctx.redirect_flash(
         &format!("/facilities/{id}"),
-        Flash::new("flash.i18n_facility_created"),
+        Flash::new("flash.prisoners_facility_added"),
     ))
 }
 
@@ -532,6 +532,6 @@ async fn update(
     .await?;
     Ok(ctx.redirect_flash(
         &format!("/facilities/{id}"),
-        Flash::new("flash.i18n_facility_saved"),
+        Flash::new("flash.prisoners_facility_saved"),
     ))
 }

@@ -66,7 +66,7 @@ both_backends! {
         assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
         let body = csv.text().await.unwrap();
         let lines: Vec<&str> = body.lines().collect();
-        assert!(lines[0].starts_with("id,name,status"));
+        assert!(lines[0].starts_with("\u{feff}№,Имя,Статус"), "{}", lines[0]);
         assert_eq!(lines.len(), 4, "a header and three people: {body}");
         assert!(lines[1].starts_with(&format!("{never},")));
         let recent_line = lines.iter().find(|l| l.starts_with(&format!("{recent},"))).unwrap();
@@ -376,5 +376,89 @@ both_backends! {
         assert_eq!(visitor.get("/counts").await.status(), 404);
         let settings = app.get("/dashboard/public").await.text().await.unwrap();
         assert!(!settings.contains("value=\"true\" checked"), "{settings}");
+    }
+}
+
+both_backends! {
+    async fn dashboard_filters_offer_names_from_the_data_and_match_regions_by_any_word(backend) {
+        use konvert::db::facilities::{self, FacilityForm, FacilityKind};
+        let Some(app) = spawn_app(backend).await else { return };
+        let (karelian, belarusian, moving) = app
+            .db
+            .run(|c| {
+                let now = db::now();
+                let facility = |c: &mut db::DbConn, country: &str, region: &str| {
+                    facilities::insert(c, &FacilityForm {
+                        country: country.into(),
+                        kind: FacilityKind::Colony,
+                        name: format!("ИК в {region}"),
+                        region: Some(region.into()),
+                        ..FacilityForm::default()
+                    }, now)
+                };
+                let karelia = facility(c, "RU", "Республика Карелия")?;
+                let gomel = facility(c, "BY", "Гомельская обл.")?;
+                let mut form = PrisonerForm::new("Карельский", "Иван", None);
+                form.status = prisoners::PrisonerStatus::Convicted;
+                let karelian = prisoners::insert(c, &form, now)?.id;
+                place_at(c, karelian, karelia.id, now)?;
+                prisoners::add_tag(c, karelian, TagKind::Language, "en")?;
+                let belarusian = prisoners::insert(c, &PrisonerForm::new("Гомельский", "Пётр", None), now)?.id;
+                place_at(c, belarusian, gomel.id, now)?;
+                prisoners::add_tag(c, belarusian, TagKind::Language, "be")?;
+                let mut form = PrisonerForm::new("Этапируемый", "Олег", None);
+                form.status = prisoners::PrisonerStatus::InTransit;
+                let moving = prisoners::insert(c, &form, now)?.id;
+                prisoners::add_tag(c, moving, TagKind::Language, "ru")?;
+                Ok::<_, DbError>((karelian, belarusian, moving))
+            })
+            .await
+            .unwrap();
+        app.sign_in_as("coord@example.org", Role::Coordinator).await;
+        let ids = |html: &str| {
+            let mut found: Vec<i64> = [karelian, belarusian, moving]
+                .into_iter()
+                .filter(|id| html.contains(&format!("href=\"/prisoners/{id}\"")))
+                .collect();
+            found.sort();
+            found
+        };
+        let page = app.get("/dashboard").await.text().await.unwrap();
+        assert_eq!(ids(&page).len(), 3);
+        assert!(page.contains("<option value=\"BY\">Беларусь</option>"), "countries by name: {page}");
+        assert!(page.contains("<option value=\"RU\">Россия</option>"));
+        assert!(page.contains("<option value=\"en\">Английский</option>"), "languages by name: {page}");
+        assert!(page.contains("<option value=\"be\">Белорусский</option>"));
+        assert!(page.contains("<option value=\"Республика Карелия\">"), "regions from the data");
+        assert!(!page.contains(">BY<") && !page.contains(">en<"), "no codes shown");
+
+        let get = |q: &str| {
+            let url = format!("/dashboard?{q}");
+            let app = &app;
+            async move { app.get(&url).await.text().await.unwrap() }
+        };
+        let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+        for country in ["BY", "by", "Беларусь", "Belarus"] {
+            assert_eq!(ids(&get(&format!("country={}", enc(country))).await), [belarusian], "{country}");
+        }
+        let selected = get(&format!("country={}", enc("Беларусь"))).await;
+        assert!(selected.contains("<option value=\"BY\" selected>"), "the filter shows what it filters on");
+        for region in ["Карелия", "карел", "Республика Карелия"] {
+            assert_eq!(ids(&get(&format!("region={}", enc(region))).await), [karelian], "{region}");
+        }
+        assert!(ids(&get(&format!("region={}", enc("Республика Коми"))).await).is_empty());
+        for language in ["en", "English", "английский"] {
+            assert_eq!(ids(&get(&format!("language={}", enc(language))).await), [karelian], "{language}");
+        }
+
+        // The export opens in Excel: a byte-order mark, names and labels, no codes.
+        let csv = app.get("/dashboard?format=csv").await.bytes().await.unwrap();
+        assert!(csv.starts_with(&[0xEF, 0xBB, 0xBF]), "UTF-8 BOM");
+        let body = String::from_utf8(csv.to_vec()).unwrap();
+        let header = body.trim_start_matches('\u{feff}').lines().next().unwrap().to_owned();
+        assert!(header.contains("Имя") && header.contains("Статус"), "{header}");
+        let line = body.lines().find(|l| l.starts_with(&format!("{moving},"))).unwrap();
+        assert!(line.contains(",На этапе,"), "{line}");
+        assert!(!body.contains("in_transit") && !body.contains("convicted"), "{body}");
     }
 }

@@ -434,7 +434,7 @@ both_backends! {
             .post_form(
                 "/prisoners/new",
                 &[("surname", ""), ("given_name", "Андрей"), ("birth", "79"), ("status", "convicted"),
-                  ("languages", "russian"), ("do_not_write", "true"), ("do_not_write_reason", ""),
+                  ("languages", "klingonese"), ("do_not_write", "true"), ("do_not_write_reason", ""),
                   ("latin_name", "Андрей"), ("release_expected_on", "next year"), ("bio", "<b>био</b>")],
             )
             .await;
@@ -667,5 +667,202 @@ both_backends! {
         let edit = app.get(&format!("{path}/edit")).await.text().await.unwrap();
         assert!(edit.contains("Мемориал; political_prisoner; 2024-03-01"), "{edit}");
         assert!(edit.contains("Вясна; politically_persecuted"));
+    }
+}
+
+/// The confirmation the page after a change shows, if any.
+pub fn flash(html: &str) -> Option<&str> {
+    let start = html.find("class=\"flash\"")?;
+    let text = &html[start..];
+    let open = text.find('>')? + 1;
+    let close = text.find("</p>")?;
+    text.get(open..close)
+}
+
+/// Follows a 303 and returns the page it leads to.
+pub async fn follow(app: &TestApp, res: reqwest::Response) -> String {
+    assert_eq!(res.status(), 303);
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    page(app, &location).await
+}
+
+both_backends! {
+    async fn adding_a_prisoner_sets_where_they_are_held_in_the_same_form(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        let f = add_facility(&app, seed_facility_form()).await;
+        app.sign_in_as("c@example.org", Role::Coordinator).await;
+        let form = page(&app, "/prisoners/new").await;
+        assert!(form.contains("<select id=\"facility\" name=\"facility\""), "{form}");
+        assert!(form.contains(&format!("<option value=\"{}\">", f.id)), "existing facilities are offered");
+
+        // A facility that does not exist: 422 next to the field, input kept, nothing stored.
+        let res = app
+            .post_form("/prisoners/new", &[("surname", "Русских"), ("given_name", "Андрей"), ("status", "convicted"), ("facility", "999999")])
+            .await;
+        assert_eq!(res.status(), 422);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("id=\"facility-error\""), "{html}");
+        assert!(html.contains("value=\"Русских\""), "input is kept");
+        assert_eq!(app.db.run(|conn| Ok::<_, DbError>(prisoners::count(conn)?)).await.unwrap(), 0);
+
+        let res = app
+            .post_form(
+                "/prisoners/new",
+                &[("surname", "Русских"), ("given_name", "Андрей"), ("patronymic", "Владимирович"), ("gender", "male"),
+                  ("birth", "1979"), ("status", "convicted"), ("facility", &f.id.to_string()),
+                  ("held_since", "2025-06-01"), ("address_confirmed", "true")],
+            )
+            .await;
+        assert_eq!(res.status(), 303);
+        let location = res.headers()["location"].to_str().unwrap().to_owned();
+        let id: i64 = location.strip_prefix("/prisoners/").unwrap().parse().unwrap();
+        let current = app
+            .db
+            .run(move |conn| Ok::<_, DbError>(placements::current(conn, id)?))
+            .await
+            .unwrap()
+            .expect("placed in the same step");
+        assert_eq!(current.facility_id, Some(f.id));
+        assert_eq!(current.started_on.map(|d| d.to_string()).as_deref(), Some("2025-06-01"));
+        assert!(current.address_confirmed_at.is_some());
+        let html = page(&app, &location).await;
+        assert_eq!(flash(&html), Some("Человек добавлен."), "{html}");
+        let line = seed()["expected"]["line"].as_str().unwrap().to_owned();
+        assert!(html.contains(&format!(">{line}</pre>")), "the address shows at once: {html}");
+
+        let audit = audit_actions(&app).await;
+        let placed = audit.iter().find(|(a, _, _)| a == "placement.create").expect("the placement is audited");
+        assert_eq!(placed.1, "placement");
+        assert!(placed.2.contains(&format!("\"facility\":{}", f.id)), "{}", placed.2);
+        assert_eq!(audit.iter().filter(|(a, _, _)| a == "prisoner.create").count(), 1);
+
+        // Without a facility the person is added with no address, as before.
+        let res = app.post_form("/prisoners/new", &[("surname", "Орлова"), ("given_name", "Вера"), ("status", "convicted")]).await;
+        assert_eq!(res.status(), 303);
+        assert!(follow(&app, res).await.contains("Адрес пока неизвестен"));
+    }
+}
+
+both_backends! {
+    async fn confirming_for_someone_in_transit_asks_where_they_arrived_and_transfers_there(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        let old = facility_in(&app, "RU", "Владимирская обл.", "ФКУ ИК-6 УФСИН России по Владимирской области").await;
+        let new = add_facility(&app, seed_facility_form()).await;
+        let p = add_prisoner(&app, russkikh(), Some(old.id)).await;
+        app.sign_in_as("c@example.org", Role::Coordinator).await;
+        let today = db::now().date().to_string();
+        let res = app.post_form(&format!("/prisoners/{}/transfer", p.id), &[("destination", "transit"), ("started_on", &today)]).await;
+        assert_eq!(flash(&follow(&app, res).await), Some("Записано: на этапе. Письма ждут, пока не станет известен новый адрес."));
+        let transit = app
+            .db
+            .run(move |conn| Ok::<_, DbError>(placements::current(conn, p.id)?.unwrap()))
+            .await
+            .unwrap();
+        assert_eq!(transit.state, PlacementState::InTransit);
+
+        // The page asks for the facility instead of offering a button that does nothing.
+        let html = page(&app, &format!("/prisoners/{}", p.id)).await;
+        let confirm = format!("action=\"/placements/{}/confirm\"", transit.id);
+        let form_at = html.find(&confirm).expect("a confirm form for the transit placement");
+        let form = &html[form_at..form_at + html[form_at..].find("</form>").unwrap()];
+        assert!(form.contains("name=\"facility\""), "it asks for the new facility: {form}");
+        assert!(form.contains(&format!("<option value=\"{}\">", new.id)));
+        assert!(!html.contains(">Подтвердить адрес<"), "no bare confirm button in transit");
+
+        // Posting without a facility is refused next to the field; nothing changes.
+        let res = app.post_form(&format!("/placements/{}/confirm", transit.id), &[]).await;
+        assert_eq!(res.status(), 422);
+        assert!(res.text().await.unwrap().contains("id=\"arrival-error\""));
+        let res = app.post_form(&format!("/placements/{}/confirm", transit.id), &[("facility", "999999")]).await;
+        assert_eq!(res.status(), 422);
+        let (still, status) = app
+            .db
+            .run(move |conn| Ok::<_, DbError>((placements::current(conn, p.id)?.unwrap(), prisoners::find(conn, p.id)?.unwrap().status)))
+            .await
+            .unwrap();
+        assert_eq!((still.id, still.address_confirmed_at), (transit.id, None));
+        assert_eq!(status, PrisonerStatus::InTransit);
+
+        // With the facility: a transfer there, address confirmed.
+        let res = app.post_form(&format!("/placements/{}/confirm", transit.id), &[("facility", &new.id.to_string())]).await;
+        assert_eq!(res.headers()["location"], format!("/prisoners/{}", p.id).as_str());
+        let html = follow(&app, res).await;
+        assert_eq!(flash(&html), Some("Прибытие записано, новый адрес подтверждён; задержанные письма уходят по нему."));
+        let (current, status, history) = app
+            .db
+            .run(move |conn| Ok::<_, DbError>((
+                placements::current(conn, p.id)?.unwrap(),
+                prisoners::find(conn, p.id)?.unwrap().status,
+                placements::history(conn, p.id)?,
+            )))
+            .await
+            .unwrap();
+        assert_eq!(current.facility_id, Some(new.id));
+        assert!(current.address_confirmed_at.is_some());
+        assert_eq!(status, PrisonerStatus::Convicted);
+        assert_eq!(history.len(), 3);
+        assert!(history[1].ended_on.is_some(), "transit is closed");
+        let line = seed()["expected"]["line"].as_str().unwrap().to_owned();
+        assert!(html.contains(&format!(">{line}</pre>")));
+        let audit = audit_actions(&app).await;
+        assert_eq!(audit.iter().filter(|(a, _, _)| a == "prisoner.transfer").count(), 2);
+
+        // At a facility the button confirms, as before, and says so.
+        let res = app.post_form(&format!("/placements/{}/confirm", current.id), &[]).await;
+        assert_eq!(flash(&follow(&app, res).await), Some("Адрес подтверждён; задержанные письма уходят по нему."));
+        // A past stretch in transit has nothing to confirm: a clear 409, not a silent no-op.
+        assert_eq!(app.post_form(&format!("/placements/{}/confirm", transit.id), &[]).await.status(), 409);
+    }
+}
+
+both_backends! {
+    async fn each_change_on_prisoner_and_facility_pages_is_confirmed_once(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        let f = add_facility(&app, seed_facility_form()).await;
+        let p = add_prisoner(&app, russkikh(), Some(f.id)).await;
+        app.sign_in_as("c@example.org", Role::Coordinator).await;
+        let res = app
+            .post_form(&format!("/prisoners/{}/edit", p.id), &[("surname", "Русских"), ("given_name", "Андрей"), ("status", "convicted")])
+            .await;
+        let html = follow(&app, res).await;
+        assert_eq!(flash(&html), Some("Изменения сохранены."));
+        assert_eq!(flash(&page(&app, &format!("/prisoners/{}", p.id)).await), None, "shown once");
+
+        let today = db::now().date().to_string();
+        let res = app
+            .post_form(&format!("/prisoners/{}/transfer", p.id), &[("destination", &f.id.to_string()), ("started_on", &today)])
+            .await;
+        assert_eq!(flash(&follow(&app, res).await), Some("Перевод записан."));
+
+        let res = app
+            .post_form("/facilities/new", &[("country", "RU"), ("kind", "colony"), ("name", "ФКУ ИК-2"), ("postcode", "600000"), ("region", "Владимирская обл.")])
+            .await;
+        let location = res.headers()["location"].to_str().unwrap().to_owned();
+        assert_eq!(flash(&follow(&app, res).await), Some("Учреждение добавлено."));
+        let res = app
+            .post_form(&format!("{location}/edit"), &[("country", "RU"), ("kind", "colony"), ("name", "ФКУ ИК-3"), ("postcode", "600000"), ("region", "Владимирская обл.")])
+            .await;
+        assert_eq!(flash(&follow(&app, res).await), Some("Учреждение сохранено."));
+    }
+}
+
+both_backends! {
+    async fn a_belarusian_prisoner_is_spelt_one_way_on_every_page(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        let gomel = facility_in(&app, "BY", "Гомельская обл.", "ГУ «Исправительная колония № 1»").await;
+        let mut form = person("Беляев", "Алексей", "Сергеевич", 1985);
+        form.gender = Some(Gender::Male);
+        let p = add_prisoner(&app, form, Some(gomel.id)).await;
+        app.sign_in_as("v@example.org", Role::Volunteer).await;
+        let be = "Aleksei Serheievich Beliaiev";
+        let ru = "Aleksei Sergeevich Beliaev";
+        let html = page(&app, &format!("/prisoners/{}", p.id)).await;
+        assert!(html.contains(&format!("<p class=\"latin\" lang=\"en\">{be}</p>")), "the heading: {html}");
+        assert!(html.contains(&format!(">{be} (born 1985)")), "the English address: {html}");
+        assert!(!html.contains(ru), "one scheme per person: {html}");
+        for path in ["/prisoners".to_owned(), format!("/facilities/{}", gomel.id)] {
+            let html = page(&app, &path).await;
+            assert!(html.contains(be) && !html.contains(ru), "{path}: {html}");
+        }
     }
 }
