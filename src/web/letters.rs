@@ -14,9 +14,10 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::csrf::CsrfForm;
-use super::ctx::Ctx;
+use super::ctx::{Ctx, Flash};
+use crate::compose::{self, Created, Saved};
 use crate::db::facilities::{self, Facility, FacilityService, Service};
-use crate::db::letters::{self, Channel, DraftEdit, Letter, LetterStatus, NewLetter};
+use crate::db::letters::{self, Channel, DraftEdit, Letter, LetterStatus};
 use crate::db::placements::{self, Placement, PlacementState};
 use crate::db::prisoners::{self, Prisoner, PrisonerStatus};
 use crate::db::starter_texts::{self, StarterForm, StarterKind, StarterText};
@@ -36,6 +37,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(autosave_letter)
         .service(show_letter)
         .service(update_letter)
+        .service(withdraw_letter)
+        .service(delete_confirm)
+        .service(delete_letter)
         .service(starters_list)
         .service(starter_new_form)
         .service(starter_create)
@@ -177,6 +181,14 @@ struct ComposerForm {
     language: String,
     action: String,
     use_starter: String,
+    /// The form's one-time key (see `crate::compose`).
+    submission_key: String,
+}
+
+impl ComposerForm {
+    fn key(&self) -> Option<&str> {
+        Some(self.submission_key.as_str()).filter(|k| compose::valid_submission_key(k))
+    }
 }
 
 /// The composer's fields, parsed.
@@ -358,6 +370,9 @@ struct ComposerView<'a> {
     starters: &'a [StarterText],
     errors: &'a FieldErrors,
     notice: Option<&'a str>,
+    /// The form's one-time key: the letter's own, or the one a new-letter
+    /// form was first given (kept across re-renders of that form).
+    submission_key: Option<&'a str>,
 }
 
 fn render_composer(
@@ -372,7 +387,19 @@ fn render_composer(
         starters,
         errors,
         notice,
+        submission_key,
     } = view;
+    let fresh_key;
+    let submission_key = match letter
+        .and_then(|l| l.submission_key.as_deref())
+        .or(submission_key)
+    {
+        Some(key) => key,
+        None => {
+            fresh_key = compose::new_submission_key(&mut rand::thread_rng());
+            fresh_key.as_str()
+        }
+    };
     let p = &rec.prisoner;
     let channels: Vec<Value> = rec
         .channels()
@@ -414,6 +441,9 @@ fn render_composer(
             })).collect::<Vec<_>>(),
             "errors": errors,
             "notice": notice,
+            "submission_key": submission_key,
+            "in_review": letter.is_some_and(|l| l.status == LetterStatus::Submitted),
+            "deletable": letter.is_some_and(|l| l.status == LetterStatus::Draft),
         }),
     )
 }
@@ -453,16 +483,20 @@ async fn visible_letter(ctx: &Ctx, id: i64) -> Result<(User, Letter), AppError> 
     Ok((user, letter))
 }
 
-/// The letter, if the viewer wrote it and it is still theirs to change.
-async fn editable_letter(ctx: &Ctx, id: i64) -> Result<(User, Letter), AppError> {
+/// The letter, if the viewer wrote it.
+async fn own_letter(ctx: &Ctx, id: i64) -> Result<(User, Letter), AppError> {
     let (user, letter) = visible_letter(ctx, id).await?;
     if letter.writer_id != user.id {
         return Err(AppError::Forbidden);
     }
-    if !matches!(
-        letter.status,
-        LetterStatus::Draft | LetterStatus::ReturnedToWriter
-    ) {
+    Ok((user, letter))
+}
+
+/// The letter, if the viewer wrote it and it is still theirs to change
+/// (`letters::WRITER_EDITABLE`).
+async fn editable_letter(ctx: &Ctx, id: i64) -> Result<(User, Letter), AppError> {
+    let (user, letter) = own_letter(ctx, id).await?;
+    if !letters::WRITER_EDITABLE.contains(&letter.status) {
         return Err(AppError::Conflict("letters.error_not_editable".into()));
     }
     Ok((user, letter))
@@ -513,6 +547,7 @@ async fn new_letter(ctx: Ctx, query: web::Query<NewQuery>) -> Result<HttpRespons
             starters: &starters,
             errors: &FieldErrors::default(),
             notice: None,
+            submission_key: None,
         },
     )
 }
@@ -555,7 +590,9 @@ fn json_errors(status: StatusCode, errors: &FieldErrors) -> HttpResponse {
 
 /// Creates a draft (or submits a new letter at once). The form on
 /// /letters/new posts here; so does composer.js, asking for JSON, on the
-/// first change.
+/// first change. A second post of the same form (its one-time key) is not a
+/// new letter: it saves onto the letter the first post made while that is
+/// still the writer's, and otherwise shows it as already submitted.
 #[post("/letters")]
 async fn create_letter(ctx: Ctx, form: CsrfForm<ComposerForm>) -> Result<HttpResponse, AppError> {
     let user = ctx.user()?.clone();
@@ -584,6 +621,7 @@ async fn create_letter(ctx: Ctx, form: CsrfForm<ComposerForm>) -> Result<HttpRes
                 starters: &starters,
                 errors: &errors,
                 notice,
+                submission_key: form.key(),
             },
         );
     }
@@ -605,101 +643,103 @@ async fn create_letter(ctx: Ctx, form: CsrfForm<ComposerForm>) -> Result<HttpRes
                 starters: &starters,
                 errors: &errors,
                 notice: None,
+                submission_key: form.key(),
             },
         );
     }
     let edit = draft.edit(&ctx, &rec);
     let writer_id = user.id;
-    let id = ctx
+    // A post without a key (an older page, a script) still gets one, so
+    // that the letter's edit form carries it from then on.
+    let key = form.key().map_or_else(
+        || compose::new_submission_key(&mut rand::thread_rng()),
+        str::to_owned,
+    );
+    let created = ctx
         .run(move |conn| {
-            db::write_tx(conn, |conn| {
-                let now = db::now();
-                let letter = insert_with_reply_code(conn, writer_id, prisoner_id, &edit, now)?;
-                // Figures are kept from the start, so lists need not recount.
-                letters::update_draft(conn, letter.id, &edit, now)?;
-                audit::record(
-                    conn,
-                    Some(writer_id),
-                    "create",
-                    "letter",
-                    Some(letter.id),
-                    &json!({"prisoner_id": prisoner_id, "channel": edit.channel}),
-                    now,
-                )?;
-                if submit {
-                    submit_letter(conn, writer_id, letter.id, now)?;
-                }
-                Ok::<_, AppError>(letter.id)
-            })
+            Ok(compose::create(
+                conn,
+                writer_id,
+                prisoner_id,
+                &edit,
+                Some(&key),
+                submit,
+                db::now(),
+            )?)
         })
         .await?;
+    let id = match created {
+        Created::New(id) => id,
+        Created::Repeat(letter) => {
+            if json {
+                return Ok(HttpResponse::Ok().json(
+                    json!({ "id": letter.id, "edit_url": format!("/letters/{}/edit", letter.id) }),
+                ));
+            }
+            if !letters::WRITER_EDITABLE.contains(&letter.status) {
+                return Ok(already_submitted(&ctx, letter.id));
+            }
+            let edit = draft.edit(&ctx, &rec);
+            return save_existing(&ctx, writer_id, letter.id, edit, submit).await;
+        }
+    };
     let edit_url = format!("/letters/{id}/edit");
     if json {
         return Ok(HttpResponse::Created().json(json!({ "id": id, "edit_url": edit_url })));
     }
     if submit {
-        Ok(ctx.redirect(&format!("/letters/{id}")))
+        Ok(ctx.redirect_flash(
+            &format!("/letters/{id}"),
+            Flash::new("flash.writer_submitted"),
+        ))
     } else {
-        Ok(ctx.redirect(&edit_url))
+        Ok(ctx.redirect_flash(&edit_url, Flash::new("flash.writer_saved")))
     }
 }
 
-/// Inserts the draft with a fresh reply code, drawing again on the rare
-/// collision. Each attempt runs in a savepoint: on PostgreSQL a failed
-/// statement would otherwise spoil the whole transaction.
-fn insert_with_reply_code(
-    conn: &mut DbConn,
-    writer_id: i64,
-    prisoner_id: i64,
-    edit: &DraftEdit,
-    now: NaiveDateTime,
-) -> Result<Letter, AppError> {
-    use diesel::Connection;
-    let mut attempts = 0;
-    loop {
-        attempts += 1;
-        let new = NewLetter {
-            writer_id,
-            prisoner_id,
-            placement_id: edit.placement_id,
-            address_snapshot: edit.address_snapshot.clone(),
-            language: edit.language.clone(),
-            body: edit.body.clone(),
-            channel: edit.channel,
-            status: LetterStatus::Draft,
-            pen_name: edit.pen_name.clone(),
-            reply_blank: edit.reply_blank,
-            reply_code: Some(letters::new_reply_code(&mut rand::thread_rng())),
-            created_at: now,
-            updated_at: now,
-        };
-        match conn.transaction(|conn| letters::insert(conn, &new)) {
-            Ok(letter) => return Ok(letter),
-            Err(e) if db::is_unique_violation(&e) && attempts < 5 => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
+/// The answer to a form posted again after its letter went to review.
+fn already_submitted(ctx: &Ctx, id: i64) -> HttpResponse {
+    ctx.redirect_flash(
+        &format!("/letters/{id}"),
+        Flash::new("flash.writer_already_submitted"),
+    )
 }
 
-fn submit_letter(
-    conn: &mut DbConn,
+/// Saves (and submits, when asked) a letter that exists, and says so.
+async fn save_existing(
+    ctx: &Ctx,
     writer_id: i64,
     id: i64,
-    now: NaiveDateTime,
-) -> Result<(), AppError> {
-    letters::set_status(conn, id, LetterStatus::Submitted, now)?;
-    audit::record(
-        conn,
-        Some(writer_id),
-        "submit",
-        "letter",
-        Some(id),
-        &json!({}),
-        now,
-    )?;
-    // Writers a coordinator marked as trusted skip the review queue.
-    crate::review::auto_approve_if_trusted(conn, id, writer_id, now)?;
-    Ok(())
+    edit: DraftEdit,
+    submit: bool,
+) -> Result<HttpResponse, AppError> {
+    let saved = ctx
+        .run(move |conn| {
+            Ok(compose::save(
+                conn,
+                writer_id,
+                id,
+                &edit,
+                submit,
+                db::now(),
+            )?)
+        })
+        .await?;
+    Ok(match saved {
+        Saved::Draft => ctx.redirect_flash(
+            &format!("/letters/{id}/edit"),
+            Flash::new("flash.writer_saved"),
+        ),
+        Saved::Submitted => ctx.redirect_flash(
+            &format!("/letters/{id}"),
+            Flash::new("flash.writer_submitted"),
+        ),
+        Saved::InReview if submit => already_submitted(ctx, id),
+        Saved::InReview => ctx.redirect_flash(
+            &format!("/letters/{id}/edit"),
+            Flash::new("flash.writer_saved_in_review"),
+        ),
+    })
 }
 
 #[get("/letters/{id}/edit")]
@@ -723,19 +763,31 @@ async fn edit_letter(ctx: Ctx, id: web::Path<i64>) -> Result<HttpResponse, AppEr
             starters: &starters,
             errors: &FieldErrors::default(),
             notice: None,
+            submission_key: None,
         },
     )
 }
 
-/// Save, submit, check or use a starter, for an existing draft.
+/// Save, submit, check or use a starter, for a letter that exists.
 #[post("/letters/{id}")]
 async fn update_letter(
     ctx: Ctx,
     id: web::Path<i64>,
     form: CsrfForm<ComposerForm>,
 ) -> Result<HttpResponse, AppError> {
-    let (user, letter) = editable_letter(&ctx, id.into_inner()).await?;
     let form = form.0;
+    let (user, letter) = own_letter(&ctx, id.into_inner()).await?;
+    if !letters::WRITER_EDITABLE.contains(&letter.status) {
+        // The same form submitted again after the letter was approved (Back,
+        // then Submit): show the letter rather than an error.
+        let repeat = form.action == "submit"
+            && form.key().is_some()
+            && form.key() == letter.submission_key.as_deref();
+        if repeat {
+            return Ok(already_submitted(&ctx, letter.id));
+        }
+        return Err(AppError::Conflict("letters.error_not_editable".into()));
+    }
     let (rec, _) = load_for_composer(&ctx, letter.prisoner_id, None).await?;
     if rec.prisoner.do_not_write {
         return Err(AppError::Forbidden);
@@ -756,6 +808,7 @@ async fn update_letter(
                 starters: &starters,
                 errors: &errors,
                 notice,
+                submission_key: form.key(),
             },
         );
     }
@@ -778,37 +831,12 @@ async fn update_letter(
                 starters: &starters,
                 errors: &errors,
                 notice: None,
+                submission_key: form.key(),
             },
         );
     }
     let edit = draft.edit(&ctx, &rec);
-    let (writer_id, letter_id) = (user.id, letter.id);
-    ctx.run(move |conn| {
-        db::write_tx(conn, |conn| {
-            let now = db::now();
-            letters::update_draft(conn, letter_id, &edit, now)?;
-            if submit {
-                submit_letter(conn, writer_id, letter_id, now)
-            } else {
-                audit::record(
-                    conn,
-                    Some(writer_id),
-                    "update",
-                    "letter",
-                    Some(letter_id),
-                    &json!({"channel": edit.channel}),
-                    now,
-                )?;
-                Ok(())
-            }
-        })
-    })
-    .await?;
-    if submit {
-        Ok(ctx.redirect(&format!("/letters/{letter_id}")))
-    } else {
-        Ok(ctx.redirect(&format!("/letters/{letter_id}/edit")))
-    }
+    save_existing(&ctx, user.id, letter.id, edit, submit).await
 }
 
 /// composer.js saves the draft every few seconds after a change. A field
@@ -820,7 +848,7 @@ async fn autosave_letter(
     id: web::Path<i64>,
     form: CsrfForm<ComposerForm>,
 ) -> Result<HttpResponse, AppError> {
-    let (_, letter) = editable_letter(&ctx, id.into_inner()).await?;
+    let (user, letter) = editable_letter(&ctx, id.into_inner()).await?;
     let (rec, _) = load_for_composer(&ctx, letter.prisoner_id, None).await?;
     if rec.prisoner.do_not_write {
         return Err(AppError::Forbidden);
@@ -834,17 +862,81 @@ async fn autosave_letter(
         draft.pen_name = base.pen_name.clone();
     }
     let edit = draft.edit(&ctx, &rec);
-    let letter_id = letter.id;
+    let (letter_id, writer_id) = (letter.id, user.id);
     let saved_at = ctx
         .run(move |conn| {
             let now = db::now();
-            letters::update_draft(conn, letter_id, &edit, now)?;
-            Ok(now)
+            let saved = letters::update_by_writer(
+                conn,
+                letter_id,
+                writer_id,
+                &letters::WRITER_EDITABLE,
+                &edit,
+                now,
+            )?;
+            Ok(saved.then_some(now))
         })
         .await?;
+    let Some(saved_at) = saved_at else {
+        // Reviewed meanwhile: the text the reviewer read stays.
+        let mut errors = FieldErrors::default();
+        errors.add("body", "letters.error_not_editable");
+        return Ok(json_errors(StatusCode::CONFLICT, &errors));
+    };
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(json!({ "saved_at": saved_at.format("%Y-%m-%dT%H:%M:%SZ").to_string() })))
+}
+
+/// Takes a letter awaiting review back to a draft, to change or keep.
+#[post("/letters/{id}/withdraw")]
+async fn withdraw_letter(
+    ctx: Ctx,
+    id: web::Path<i64>,
+    _form: CsrfForm<Empty>,
+) -> Result<HttpResponse, AppError> {
+    let (user, letter) = own_letter(&ctx, id.into_inner()).await?;
+    let (writer_id, id) = (user.id, letter.id);
+    ctx.run(move |conn| Ok(compose::withdraw(conn, writer_id, id, db::now())?))
+        .await?;
+    Ok(ctx.redirect_flash(
+        &format!("/letters/{id}/edit"),
+        Flash::new("flash.writer_withdrawn"),
+    ))
+}
+
+/// Asks before deleting a draft (the same page with or without JavaScript).
+#[get("/letters/{id}/delete")]
+async fn delete_confirm(ctx: Ctx, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let (_, letter) = own_letter(&ctx, id.into_inner()).await?;
+    if letter.status != LetterStatus::Draft {
+        return Ok(ctx.redirect(&format!("/letters/{}", letter.id)));
+    }
+    let prisoner_id = letter.prisoner_id;
+    let prisoner = ctx
+        .run(move |conn| Ok(prisoners::find(conn, prisoner_id)?))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    ctx.render(
+        "pages/letters/delete",
+        json!({
+            "letter": { "id": letter.id, "updated": format_time(Some(letter.updated_at)) },
+            "prisoner": { "name": prisoner.full_name() },
+        }),
+    )
+}
+
+#[post("/letters/{id}/delete")]
+async fn delete_letter(
+    ctx: Ctx,
+    id: web::Path<i64>,
+    _form: CsrfForm<Empty>,
+) -> Result<HttpResponse, AppError> {
+    let (user, letter) = own_letter(&ctx, id.into_inner()).await?;
+    let (writer_id, id) = (user.id, letter.id);
+    ctx.run(move |conn| Ok(compose::delete_draft(conn, writer_id, id, db::now())?))
+        .await?;
+    Ok(ctx.redirect_flash("/letters", Flash::new("flash.writer_deleted")))
 }
 
 // ---- reading letters -------------------------------------------------------
@@ -935,11 +1027,8 @@ async fn show_letter(ctx: Ctx, id: web::Path<i64>) -> Result<HttpResponse, AppEr
     .into_iter()
     .filter_map(|(step, at)| at.map(|at| json!({"step": step, "at": format_time(Some(at))})))
     .collect();
-    let editable = l.writer_id == user.id
-        && matches!(
-            l.status,
-            LetterStatus::Draft | LetterStatus::ReturnedToWriter
-        );
+    let own = l.writer_id == user.id;
+    let editable = own && letters::WRITER_EDITABLE.contains(&l.status);
     ctx.render(
         "pages/letters/show",
         json!({
@@ -963,6 +1052,8 @@ async fn show_letter(ctx: Ctx, id: web::Path<i64>) -> Result<HttpResponse, AppEr
             "address": address,
             "steps": steps,
             "editable": editable,
+            "withdrawable": own && l.status == LetterStatus::Submitted,
+            "deletable": own && l.status == LetterStatus::Draft,
             // After sending, a coordinator records what became of the letter.
             "may_record_outcome": user.role.is_coordinator()
                 && matches!(l.status, LetterStatus::Sent | LetterStatus::Delivered),
