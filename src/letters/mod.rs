@@ -17,6 +17,7 @@
 //! scalar values), not bytes, so they mean the same in the browser.
 
 mod censor;
+pub mod policy;
 mod text;
 
 use serde::{Deserialize, Serialize};

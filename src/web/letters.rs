@@ -129,8 +129,10 @@ impl Recipient {
         self.country() == Some("RU")
     }
 
-    fn belarus(&self) -> bool {
-        self.country() == Some("BY")
+    /// Held where only close relatives' letters arrive: the writer is
+    /// warned before writing.
+    fn relatives_only(&self) -> bool {
+        !checks::policy::letters_arrive(self.country(), false)
     }
 
     fn service(&self, service: Service) -> Option<&FacilityService> {
@@ -419,7 +421,7 @@ fn render_composer(
             },
             "in_transit": rec.in_transit(),
             "russian": rec.russian(),
-            "belarus": rec.belarus(),
+            "relatives_only": rec.relatives_only(),
             "letter": letter.map(|l| json!({
                 "id": l.id,
                 "status": l.status,

@@ -77,14 +77,6 @@ pub fn latin_name(p: &Prisoner) -> String {
     .join(" ")
 }
 
-fn writable(p: &Prisoner) -> bool {
-    !p.do_not_write
-        && !matches!(
-            p.status,
-            PrisonerStatus::Released | PrisonerStatus::Deceased
-        )
-}
-
 /// What every list shows about a person.
 fn summary(p: &Prisoner) -> Value {
     json!({
@@ -378,7 +370,7 @@ async fn page_data(
     });
     Ok(json!({
         "prisoner": person,
-        "may_write": writable(&prisoner),
+        "may_write": prisoner.may_be_written_to(),
         "sources": sources.iter().map(|(url, title)| json!({ "url": url, "title": title })).collect::<Vec<_>>(),
         "recognitions": recognitions.iter().map(|r| json!({
             "kind": r.kind,
