@@ -89,6 +89,8 @@ struct Recipient {
     placement: Option<Placement>,
     facility: Option<Facility>,
     services: Vec<FacilityService>,
+    /// Everyone else's surname on the list: naming them gets letters held.
+    other_surnames: Vec<String>,
 }
 
 impl Recipient {
@@ -103,11 +105,13 @@ impl Recipient {
             Some(f) => facilities::services(conn, f.id)?,
             None => Vec::new(),
         };
+        let other_surnames = prisoners::other_surnames(conn, prisoner_id)?;
         Ok(Recipient {
             prisoner,
             placement,
             facility,
             services,
+            other_surnames,
         })
     }
 
@@ -302,11 +306,12 @@ impl Draft {
 }
 
 fn warnings_json(ctx: &Ctx, body: &str, rec: &Recipient) -> Vec<Value> {
-    checks::check(
+    checks::check_naming(
         body,
         Destination {
             russian: rec.russian(),
         },
+        &rec.other_surnames,
     )
     .iter()
     .map(|w| {

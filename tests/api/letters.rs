@@ -729,3 +729,20 @@ both_backends! {
         assert_eq!(letter(&app, kept).await.status, LetterStatus::Submitted);
     }
 }
+
+both_backends! {
+    async fn the_composer_warns_about_other_prisoners_named_but_not_about_a_postscript(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        app.sign_in_as("v@example.org", Role::Volunteer).await;
+        let pid = prisoner(&app, Fixture::default()).await;
+        app.db.run(|c| Ok::<_, DbError>(someone_held(c, "Беляев")?)).await.unwrap();
+        let pid = pid.to_string();
+        let body = "Андрей, привет от Беляева! Русских, держись.\nP.S. Обнимаю.";
+        let res = app.post_form("/letters", &[("prisoner", &pid), ("body", body), ("channel", "fsin_pismo"), ("action", "check")]).await;
+        assert_eq!(res.status(), 200);
+        let html = res.text().await.unwrap();
+        assert!(html.contains(r#"data-kind="prisoners""#) && html.contains("<mark>Беляева</mark>"), "{html}");
+        assert!(!html.contains("<mark>Русских</mark>"), "the recipient is not another prisoner");
+        assert!(!html.contains(r#"data-kind="latin""#), "P.S. is not a Latin word: {html}");
+    }
+}
