@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod address;
+pub mod compose;
 pub mod config;
 pub mod dashboard;
 pub mod db;

@@ -81,6 +81,9 @@ pub struct Letter {
     pub returned_at: Option<NaiveDateTime>,
     pub lost_at: Option<NaiveDateTime>,
     pub replied_at: Option<NaiveDateTime>,
+    /// The one-time key of the composer form that made the letter (see
+    /// `crate::compose`); `None` for letters made without one.
+    pub submission_key: Option<String>,
 }
 
 impl Letter {
@@ -717,6 +720,121 @@ pub fn on_the_way_by_prisoner(
         .select((letters::prisoner_id, diesel::dsl::count_star()))
         .load(conn)?;
     Ok(rows.into_iter().collect())
+}
+
+// ---- the writer's own changes ----------------------------------------------
+// Each is a guarded update: it changes the row only while the letter is the
+// writer's and in a status the step starts from, and says whether it did, so
+// that a letter a coordinator decided meanwhile is left alone.
+
+/// Statuses in which the writer may still change the text: being written,
+/// returned with a note, or awaiting review (the reviewer reads the text as
+/// it is when they decide).
+pub const WRITER_EDITABLE: [LetterStatus; 3] = [
+    LetterStatus::Draft,
+    LetterStatus::ReturnedToWriter,
+    LetterStatus::Submitted,
+];
+
+/// Statuses from which a writer submits a letter for review.
+pub const SUBMITTABLE: [LetterStatus; 2] = [LetterStatus::Draft, LetterStatus::ReturnedToWriter];
+
+/// The writer's letter made by the composer form that carried `key`.
+pub fn find_by_submission_key(
+    conn: &mut DbConn,
+    writer_id: i64,
+    key: &str,
+) -> QueryResult<Option<Letter>> {
+    letters::table
+        .filter(letters::submission_key.eq(key))
+        .filter(letters::writer_id.eq(writer_id))
+        .select(Letter::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Stamps the form's one-time key on a new letter. A unique violation means
+/// another post of the same form got there first.
+pub fn set_submission_key(conn: &mut DbConn, id: i64, key: &str) -> QueryResult<()> {
+    diesel::update(letters::table.find(id))
+        .set(letters::submission_key.eq(key))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Saves the writer's text while the letter is theirs and in one of `from`.
+pub fn update_by_writer(
+    conn: &mut DbConn,
+    id: i64,
+    writer_id: i64,
+    from: &[LetterStatus],
+    edit: &DraftEdit,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    diesel::update(
+        letters::table
+            .find(id)
+            .filter(letters::writer_id.eq(writer_id))
+            .filter(letters::status.eq_any(from.to_vec())),
+    )
+    .set((edit, letters::updated_at.eq(now)))
+    .execute(conn)
+    .map(|n| n > 0)
+}
+
+/// Submits the writer's letter for review, from a draft or a returned letter.
+pub fn submit_by_writer(
+    conn: &mut DbConn,
+    id: i64,
+    writer_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    diesel::update(
+        letters::table
+            .find(id)
+            .filter(letters::writer_id.eq(writer_id))
+            .filter(letters::status.eq_any(SUBMITTABLE)),
+    )
+    .set((
+        letters::status.eq(LetterStatus::Submitted),
+        letters::submitted_at.eq(now),
+        letters::updated_at.eq(now),
+    ))
+    .execute(conn)
+    .map(|n| n > 0)
+}
+
+/// Takes the writer's letter back out of review, to a draft again.
+pub fn withdraw_by_writer(
+    conn: &mut DbConn,
+    id: i64,
+    writer_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    diesel::update(
+        letters::table
+            .find(id)
+            .filter(letters::writer_id.eq(writer_id))
+            .filter(letters::status.eq(LetterStatus::Submitted)),
+    )
+    .set((
+        letters::status.eq(LetterStatus::Draft),
+        letters::updated_at.eq(now),
+    ))
+    .execute(conn)
+    .map(|n| n > 0)
+}
+
+/// Deletes the writer's draft; nothing that ever left the writer is deleted.
+pub fn delete_draft_by_writer(conn: &mut DbConn, id: i64, writer_id: i64) -> QueryResult<bool> {
+    diesel::delete(
+        letters::table
+            .find(id)
+            .filter(letters::writer_id.eq(writer_id))
+            .filter(letters::status.eq(LetterStatus::Draft)),
+    )
+    .execute(conn)
+    .map(|n| n > 0)
 }
 
 /// Who wrote a letter and what it was priced at, for the send screen.

@@ -168,6 +168,12 @@ pub struct Prisoner {
 }
 
 impl Prisoner {
+    /// "May be written to": nobody asked us not to, and they are neither
+    /// free nor dead. The same rule in SQL is `may_be_written_to()`.
+    pub fn may_be_written_to(&self) -> bool {
+        !self.do_not_write && !NOT_CURRENT.contains(&self.status)
+    }
+
     pub fn birth_date(&self) -> Option<BirthDate> {
         BirthDate::from_columns(self.birth_year, self.birth_month, self.birth_day)
     }
@@ -511,10 +517,7 @@ macro_rules! prisoner_filters {
             query = query.filter(prisoners::status.eq(status));
         }
         if filter.writable {
-            query = query
-                .filter(prisoners::do_not_write.eq(false))
-                .filter(prisoners::status.ne(PrisonerStatus::Released))
-                .filter(prisoners::status.ne(PrisonerStatus::Deceased));
+            query = query.filter(may_be_written_to());
         }
         for (kind, value) in [(TagKind::Interest, &filter.interest), (TagKind::Language, &filter.language)] {
             if let Some(value) = value {
@@ -577,9 +580,60 @@ impl DirectoryFilter {
     }
 }
 
-/// Who may not be written to, as the partial index `prisoners_not_writable`
-/// spells it (the index serves only a query that repeats its predicate).
-const NOT_WRITABLE: &str = "do_not_write OR status IN ('released', 'deceased')";
+/// Who may not be written to (`Prisoner::may_be_written_to` in SQL), spelt
+/// as the partial index `prisoners_not_writable` spells it: SQLite uses a
+/// partial index only for a query that repeats its predicate with the values
+/// written out, which diesel's bound `IN (?, ?)` is not. The statuses are
+/// `NOT_CURRENT`'s (a unit test holds them together).
+macro_rules! not_writable_sql {
+    () => {
+        "(prisoners.do_not_write OR prisoners.status IN ('released', 'deceased'))"
+    };
+}
+
+/// Who may not be written to, as a query fragment on `prisoners`.
+pub fn not_writable() -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
+    diesel::dsl::sql(not_writable_sql!())
+}
+
+/// The surnames of everyone on the list but `id`, once each, for the
+/// composer's "other prisoners named" warning. The recipient's own surname
+/// is left out even when a namesake has it.
+pub fn other_surnames(conn: &mut DbConn, id: i64) -> QueryResult<Vec<String>> {
+    let own: Option<String> = prisoners::table
+        .find(id)
+        .select(prisoners::surname)
+        .first(conn)
+        .optional()?;
+    let mut all: Vec<String> = prisoners::table
+        .filter(prisoners::id.ne(id))
+        .select(prisoners::surname)
+        .distinct()
+        .load(conn)?;
+    all.retain(|s| Some(s) != own.as_ref());
+    Ok(all)
+}
+
+/// People held now in a country whose prisons take letters only from close
+/// relatives (`letters::policy`), as a query fragment on `prisoners`. The
+/// codes are our own constants, written out like `not_writable`.
+pub fn held_where_relatives_only() -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
+    let countries = crate::letters::policy::RELATIVES_ONLY
+        .iter()
+        .map(|c| format!("'{c}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    diesel::dsl::sql(&format!(
+        "EXISTS (SELECT 1 FROM placements p JOIN facilities f ON f.id = p.facility_id \
+         WHERE p.prisoner_id = prisoners.id AND p.ended_on IS NULL AND f.country IN ({countries}))"
+    ))
+}
+
+/// Who may be written to, as a query fragment on `prisoners`: the one
+/// filter every list, count, pick and reminder uses.
+pub fn may_be_written_to() -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
+    diesel::dsl::sql(concat!("NOT ", not_writable_sql!()))
+}
 
 /// Everyone who may be written to, counted as all prisoners less those who
 /// may not. SQLite counts a whole table from its pages without reading a row
@@ -588,7 +642,7 @@ const NOT_WRITABLE: &str = "do_not_write OR status IN ('released', 'deceased')";
 fn writable_count(conn: &mut DbConn) -> QueryResult<i64> {
     let all: i64 = prisoners::table.count().get_result(conn)?;
     let not_writable: i64 = prisoners::table
-        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(NOT_WRITABLE))
+        .filter(not_writable())
         .count()
         .get_result(conn)?;
     Ok(all - not_writable)
@@ -716,9 +770,7 @@ pub fn tag_values(conn: &mut DbConn, kind: TagKind) -> QueryResult<Vec<String>> 
 /// expected release between `from` and `to`: the dashboard's dates.
 pub fn with_dates(conn: &mut DbConn, from: NaiveDate, to: NaiveDate) -> QueryResult<Vec<Prisoner>> {
     prisoners::table
-        .filter(prisoners::do_not_write.eq(false))
-        .filter(prisoners::status.ne(PrisonerStatus::Released))
-        .filter(prisoners::status.ne(PrisonerStatus::Deceased))
+        .filter(may_be_written_to())
         .filter(
             prisoners::birth_month
                 .is_not_null()
@@ -938,19 +990,21 @@ pub fn public_counts(conn: &mut DbConn) -> QueryResult<PublicCounts> {
 /// whose families asked not to be written to are left off.
 pub fn published_list(conn: &mut DbConn) -> QueryResult<Vec<Prisoner>> {
     prisoners::table
-        .filter(prisoners::status.ne_all(NOT_CURRENT))
-        .filter(prisoners::do_not_write.eq(false))
+        .filter(may_be_written_to())
         .order((prisoners::surname, prisoners::given_name, prisoners::id))
         .select(Prisoner::as_select())
         .load(conn)
 }
 
-/// Who "write to someone who needs it" may pick: people who can be written
-/// to now at a known address (not in transit) and who read one of
-/// `languages`. Someone with no language recorded is taken to read Russian.
+/// Who "write to someone who needs it" (and the digest) may offer: people
+/// who can be written to now at a known address (not in transit) and who
+/// read one of `languages`. Someone with no language recorded is taken to
+/// read Russian. People where only relatives' letters arrive are offered
+/// only when the writer asks for them (`with_relatives_only`).
 pub fn pick_candidates(
     conn: &mut DbConn,
     languages: &[String],
+    with_relatives_only: bool,
 ) -> QueryResult<Vec<(i64, Option<NaiveDateTime>)>> {
     let reads_one = diesel::dsl::exists(
         prisoner_tags::table
@@ -970,14 +1024,13 @@ pub fn pick_candidates(
             .filter(placements::facility_id.is_not_null()),
     );
     let mut query = prisoners::table
-        .filter(prisoners::do_not_write.eq(false))
-        .filter(prisoners::status.ne_all([
-            PrisonerStatus::Released,
-            PrisonerStatus::Deceased,
-            PrisonerStatus::InTransit,
-        ]))
+        .filter(may_be_written_to())
+        .filter(prisoners::status.ne(PrisonerStatus::InTransit))
         .filter(has_address)
         .into_boxed::<super::MultiBackend>();
+    if !with_relatives_only {
+        query = query.filter(diesel::dsl::not(held_where_relatives_only()));
+    }
     query = if languages.iter().any(|l| l == "ru") {
         query.filter(reads_one.or(diesel::dsl::not(has_language)))
     } else {
@@ -991,6 +1044,19 @@ pub fn pick_candidates(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_sql_of_may_be_written_to_names_the_statuses_the_rust_rule_does() {
+        for &status in PrisonerStatus::ALL {
+            let quoted = format!("'{}'", status.as_str());
+            assert_eq!(
+                not_writable_sql!().contains(&quoted),
+                NOT_CURRENT.contains(&status),
+                "{quoted}"
+            );
+        }
+        assert!(not_writable_sql!().contains("prisoners.do_not_write OR"));
+    }
 
     #[test]
     fn birth_dates_may_be_a_year_alone() {

@@ -146,14 +146,12 @@ pub fn writable_with_birthdays(
     conn: &mut DbConn,
     ids: &[i64],
 ) -> QueryResult<HashMap<i64, MonthDay>> {
-    use super::prisoners::PrisonerStatus;
     use super::schema::prisoners;
     let mut out = HashMap::new();
     for chunk in ids.chunks(500) {
         let rows: Vec<(i64, Option<i32>, Option<i32>)> = prisoners::table
             .filter(prisoners::id.eq_any(chunk))
-            .filter(prisoners::do_not_write.eq(false))
-            .filter(prisoners::status.ne_all([PrisonerStatus::Released, PrisonerStatus::Deceased]))
+            .filter(super::prisoners::may_be_written_to())
             .select((prisoners::id, prisoners::birth_month, prisoners::birth_day))
             .load(conn)?;
         out.extend(rows.into_iter().map(|(id, m, d)| (id, (m, d))));

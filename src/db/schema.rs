@@ -196,6 +196,7 @@ diesel::table! {
         returned_at -> Nullable<Timestamp>,
         lost_at -> Nullable<Timestamp>,
         replied_at -> Nullable<Timestamp>,
+        submission_key -> Nullable<Text>,
     }
 }
 

@@ -18,18 +18,19 @@
 //! scalar values), not bytes, so they mean the same in the browser.
 
 mod censor;
-mod pages;
 mod highlight;
+mod pages;
+pub mod policy;
 mod text;
 
 use serde::{Deserialize, Serialize};
 
-pub use censor::{censorship_warnings, latin_words};
+pub use censor::{censorship_warnings, latin_words, prisoners_named};
+pub use highlight::{highlight, Piece};
 pub use pages::{
     page_count, service_text, split_pages, split_pages_at, PAGE_CHARS, REPLY_CODE_LABEL,
     REPLY_CODE_PLACEHOLDER,
 };
-pub use highlight::{highlight, Piece};
 pub use text::{words, Word};
 
 /// What one e-letter service charges, in minor units (kopecks).
@@ -167,10 +168,12 @@ pub enum WarningKind {
     Digits,
     /// Words in another language (Latin script), where `Latin` does not apply.
     Foreign,
+    /// Other prisoners named in the letter.
+    Prisoners,
 }
 
 impl WarningKind {
-    pub const ALL: [WarningKind; 9] = [
+    pub const ALL: [WarningKind; 10] = [
         WarningKind::Latin,
         WarningKind::Case,
         WarningKind::War,
@@ -180,6 +183,7 @@ impl WarningKind {
         WarningKind::Code,
         WarningKind::Digits,
         WarningKind::Foreign,
+        WarningKind::Prisoners,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -193,6 +197,7 @@ impl WarningKind {
             WarningKind::Code => "code",
             WarningKind::Digits => "digits",
             WarningKind::Foreign => "foreign",
+            WarningKind::Prisoners => "prisoners",
         }
     }
 }
@@ -241,6 +246,12 @@ pub struct Destination {
 /// facility the Latin-letter warning takes the place of "foreign words", so
 /// the same words are not reported twice.
 pub fn check(text: &str, to: Destination) -> Vec<Warning> {
+    check_naming(text, to, &[])
+}
+
+/// `check`, and other prisoners named: `other_surnames` are the surnames of
+/// the people on the list other than the recipient.
+pub fn check_naming(text: &str, to: Destination, other_surnames: &[String]) -> Vec<Warning> {
     let mut warnings = Vec::new();
     if to.russian {
         let hits = latin_words(text);
@@ -256,6 +267,13 @@ pub fn check(text: &str, to: Destination) -> Vec<Warning> {
             .into_iter()
             .filter(|w| !(to.russian && w.kind == WarningKind::Foreign)),
     );
+    let named = prisoners_named(text, other_surnames);
+    if !named.is_empty() {
+        warnings.push(Warning {
+            kind: WarningKind::Prisoners,
+            hits: named,
+        });
+    }
     warnings
 }
 

@@ -40,13 +40,7 @@ fn still_wanted(user: &User, kind: ReminderKind) -> bool {
 
 fn person(conn: &mut DbConn, id: i64) -> Result<Option<prisoners::Prisoner>, DbError> {
     // Someone whose family asked for quiet, or who is free, is not reminded of.
-    Ok(prisoners::find(conn, id)?.filter(|p| {
-        !p.do_not_write
-            && !matches!(
-                p.status,
-                prisoners::PrisonerStatus::Released | prisoners::PrisonerStatus::Deceased
-            )
-    }))
+    Ok(prisoners::find(conn, id)?.filter(prisoners::Prisoner::may_be_written_to))
 }
 
 /// Reads what the reminder says; `None` when it should not be sent any more
@@ -76,7 +70,8 @@ pub fn prepare(
                 .split_whitespace()
                 .map(str::to_owned)
                 .collect();
-            let mut waiting = prisoners::pick_candidates(conn, &languages)?;
+            // A digest never suggests people our writers' letters cannot reach.
+            let mut waiting = prisoners::pick_candidates(conn, &languages, false)?;
             let shared =
                 db::reminders::sharing_interests(conn, &super::interests(&user.interests))?;
             // People who share an interest first; then never written to,

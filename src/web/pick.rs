@@ -1,6 +1,8 @@
 //! "Write to someone who needs it": one click opens the composer for a
 //! person picked at random, leaning towards those who waited longest for a
-//! letter, among the people who read a language the volunteer writes.
+//! letter, among the people who read a language the volunteer writes and
+//! whose prisons let a volunteer's letters through (`letters::policy`),
+//! unless the volunteer ticks that they write as a close relative.
 
 use actix_web::{post, HttpResponse};
 use serde_json::json;
@@ -37,6 +39,11 @@ pub async fn write_to_someone(
     form: CsrfForm<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let user = ctx.user()?.clone();
+    // Off unless ticked: letters from non-relatives to Belarus are destroyed.
+    let with_relatives_only = form
+        .0
+        .iter()
+        .any(|(k, v)| k == "relatives_only" && v == "on");
     let ticked: String = form
         .0
         .iter()
@@ -62,14 +69,15 @@ pub async fn write_to_someone(
                 users::set_writes_languages(conn, user.id, &saved, now)?;
             }
             let on_the_way = letters::on_the_way_by_prisoner(conn)?;
-            let candidates: Vec<Candidate> = prisoners::pick_candidates(conn, &chosen)?
-                .into_iter()
-                .map(|(id, last_letter_sent_at)| Candidate {
-                    id,
-                    last_letter_sent_at,
-                    letters_on_the_way: on_the_way.get(&id).copied().unwrap_or(0),
-                })
-                .collect();
+            let candidates: Vec<Candidate> =
+                prisoners::pick_candidates(conn, &chosen, with_relatives_only)?
+                    .into_iter()
+                    .map(|(id, last_letter_sent_at)| Candidate {
+                        id,
+                        last_letter_sent_at,
+                        letters_on_the_way: on_the_way.get(&id).copied().unwrap_or(0),
+                    })
+                    .collect();
             Ok(pick(&candidates, now, &mut rand::thread_rng()))
         })
         .await?;
@@ -77,7 +85,10 @@ pub async fn write_to_someone(
         Some(id) => Ok(ctx.redirect(&format!("/letters/new?prisoner={id}"))),
         None => ctx.render(
             "pages/pick_none",
-            json!({ "languages": language_choices(&languages.join(" ")) }),
+            json!({
+                "languages": language_choices(&languages.join(" ")),
+                "relatives_only": with_relatives_only,
+            }),
         ),
     }
 }

@@ -462,3 +462,37 @@ both_backends! {
         assert!(!body.contains("in_transit") && !body.contains("convicted"), "{body}");
     }
 }
+
+both_backends! {
+    async fn write_to_someone_offers_belarus_only_to_a_writer_who_asks_for_it(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        let (russia, belarus) = app
+            .db
+            .run(|c| {
+                let russia = someone_held_in(c, "Российский", "RU")?;
+                // Written to an hour ago: without the rule almost never picked
+                // against someone in Belarus nobody has written to.
+                prisoners::note_letter_sent(c, russia, db::now() - TimeDelta::hours(1))?;
+                let belarus = someone_held_in(c, "Белорусский", "BY")?;
+                Ok::<_, DbError>((russia, belarus))
+            })
+            .await
+            .unwrap();
+        app.sign_in_as("vera@example.org", Role::Volunteer).await;
+        assert!(app.get("/").await.text().await.unwrap().contains("name=\"relatives_only\""));
+        let picked = |res: reqwest::Response| -> i64 {
+            let to = res.headers()["location"].to_str().unwrap().to_owned();
+            to.strip_prefix("/letters/new?prisoner=").unwrap_or_else(|| panic!("{to}")).parse().unwrap()
+        };
+        for _ in 0..10 {
+            assert_eq!(picked(app.post_form("/pick", &[("language", "ru")]).await), russia);
+        }
+        let mut to_belarus = 0;
+        for _ in 0..10 {
+            if picked(app.post_form("/pick", &[("language", "ru"), ("relatives_only", "on")]).await) == belarus {
+                to_belarus += 1;
+            }
+        }
+        assert!(to_belarus >= 9, "asked for, Belarus is offered: {to_belarus} of 10");
+    }
+}

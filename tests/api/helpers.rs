@@ -400,11 +400,21 @@ pub fn place_at(
 
 /// Someone who can be written to, held at a facility of their own; their id.
 pub fn someone_held(c: &mut konvert::db::DbConn, surname: &str) -> diesel::QueryResult<i64> {
+    someone_held_in(c, surname, "RU")
+}
+
+/// Someone who can be written to, held at a facility of their own in
+/// `country` (an ISO code); their id.
+pub fn someone_held_in(
+    c: &mut konvert::db::DbConn,
+    surname: &str,
+    country: &str,
+) -> diesel::QueryResult<i64> {
     let now = konvert::db::now();
     let facility = konvert::db::facilities::insert(
         c,
         &konvert::db::facilities::FacilityForm {
-            country: "RU".into(),
+            country: country.into(),
             name: "ИК".into(),
             ..Default::default()
         },

@@ -107,6 +107,40 @@ async fn letter(app: &TestApp, id: i64) -> letters::Letter {
         .expect("letter exists")
 }
 
+/// Moves a letter to `status` directly, as a coordinator's decision would.
+async fn set_status(app: &TestApp, id: i64, status: LetterStatus) {
+    app.db
+        .run(move |conn| {
+            letters::set_status(conn, id, status, konvert::db::now()).map_err(DbError::Query)
+        })
+        .await
+        .unwrap();
+}
+
+/// The confirmation the page a redirect leads to shows once.
+async fn flash_after(app: &TestApp, res: reqwest::Response) -> String {
+    assert_eq!(res.status(), 303);
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    let html = app.get(&location).await.text().await.unwrap();
+    let start = html
+        .find(r#"<p class="flash" role="status">"#)
+        .unwrap_or_else(|| panic!("no flash on {location}"));
+    let rest = &html[start..];
+    let text = &rest[rest.find('>').unwrap() + 1..rest.find("</p>").unwrap()];
+    text.to_owned()
+}
+
+/// The letters a prisoner has, in `status`.
+async fn count_in(app: &TestApp, prisoner_id: i64, status: LetterStatus) -> usize {
+    app.db
+        .run(move |conn| {
+            letters::for_prisoner_in(conn, prisoner_id, status).map_err(DbError::Query)
+        })
+        .await
+        .unwrap()
+        .len()
+}
+
 /// Saves a new draft through the form and returns its id.
 async fn save_draft(app: &TestApp, prisoner_id: i64, body: &str) -> i64 {
     let pid = prisoner_id.to_string();
@@ -359,11 +393,13 @@ both_backends! {
         assert!(sent.reply_blank);
         assert_eq!(sent.cost_minor, Some(11_000), "one page and a reply blank");
 
-        // Once submitted, it is no longer the writer's to change.
+        // Once a coordinator has approved it, it is no longer the writer's to change.
+        set_status(&app, id, LetterStatus::Approved).await;
         let res = app.post_form(&path, &[("body", "Другое"), ("action", "save")]).await;
         assert_eq!(res.status(), 409);
         let res = app.get(&format!("/letters/{id}/edit")).await;
         assert_eq!(res.status(), 303);
+        assert_eq!(letter(&app, id).await.body, "Держитесь!");
     }
 }
 
@@ -511,4 +547,202 @@ async fn line_breaks_survive_the_composer_unchanged() {
         html.contains(">Здравствуйте, Андрей!\nПишу впервые.</div>"),
         "{html}"
     );
+}
+
+both_backends! {
+    async fn submitting_the_same_new_letter_form_twice_makes_one_letter_in_review(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        app.sign_in_as("v@example.org", Role::Volunteer).await;
+        let pid = prisoner(&app, Fixture::default()).await;
+        let html = app.get(&format!("/letters/new?prisoner={pid}")).await.text().await.unwrap();
+        let marker = r#"name="submission_key" value=""#;
+        let at = html.find(marker).expect("the form carries a submission key") + marker.len();
+        let key = html[at..at + html[at..].find('"').unwrap()].to_owned();
+        assert_eq!(key.len(), 32, "{key}");
+        let pid_text = pid.to_string();
+        let form = [
+            ("prisoner", pid_text.as_str()),
+            ("channel", "fsin_pismo"),
+            ("body", "Держитесь!"),
+            ("language", "ru"),
+            ("submission_key", key.as_str()),
+            ("action", "submit"),
+        ];
+        let first = app.post_form("/letters", &form).await;
+        let first_location = first.headers()["location"].to_str().unwrap().to_owned();
+        assert_eq!(flash_after(&app, first).await, "Письмо отправлено на проверку.");
+
+        // Back, then Submit again: the same letter, shown as already submitted.
+        let again = app.post_form("/letters", &form).await;
+        assert_eq!(again.headers()["location"].to_str().unwrap(), first_location);
+        assert!(flash_after(&app, again).await.contains("уже отправлено"));
+        assert_eq!(count_in(&app, pid, LetterStatus::Submitted).await, 1);
+        assert_eq!(count_in(&app, pid, LetterStatus::Draft).await, 0);
+
+        // Once approved, the same form still makes nothing new.
+        let id: i64 = first_location.trim_start_matches("/letters/").parse().unwrap();
+        set_status(&app, id, LetterStatus::Approved).await;
+        let late = app.post_form("/letters", &form).await;
+        assert_eq!(late.headers()["location"].to_str().unwrap(), first_location);
+        assert_eq!(count_in(&app, pid, LetterStatus::Approved).await, 1);
+        assert_eq!(count_in(&app, pid, LetterStatus::Submitted).await, 0);
+        assert_eq!(letter(&app, id).await.status, LetterStatus::Approved);
+
+        // A fresh form is a new letter.
+        let html = app.get(&format!("/letters/new?prisoner={pid}")).await.text().await.unwrap();
+        assert!(!html.contains(&key), "each form gets its own key");
+    }
+}
+
+both_backends! {
+    async fn a_draft_made_by_composer_js_is_the_one_the_same_form_then_submits(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        app.sign_in_as("v@example.org", Role::Volunteer).await;
+        let pid = prisoner(&app, Fixture::default()).await;
+        let token = app.csrf().await;
+        let pid_text = pid.to_string();
+        let key = "0123456789abcdef0123456789abcdef";
+        let res = app
+            .client
+            .post(app.url("/letters"))
+            .header("Accept", "application/json")
+            .form(&[("prisoner", pid_text.as_str()), ("channel", "fsin_pismo"), ("body", "Первые"),
+                    ("submission_key", key), ("action", "save"), ("csrf_token", token.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+        let id = res.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap();
+        // The button posts the same form before the script moved it to the draft.
+        let res = app
+            .post_form("/letters", &[("prisoner", pid_text.as_str()), ("channel", "fsin_pismo"),
+                                     ("body", "Первые слова"), ("submission_key", key), ("action", "submit")])
+            .await;
+        assert_eq!(res.headers()["location"].to_str().unwrap(), format!("/letters/{id}"));
+        let sent = letter(&app, id).await;
+        assert_eq!((sent.status, sent.body.as_str()), (LetterStatus::Submitted, "Первые слова"));
+        assert_eq!(count_in(&app, pid, LetterStatus::Draft).await, 0);
+    }
+}
+
+both_backends! {
+    async fn submitting_an_existing_draft_twice_shows_it_already_submitted(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        app.sign_in_as("v@example.org", Role::Volunteer).await;
+        let pid = prisoner(&app, Fixture::default()).await;
+        let id = save_draft(&app, pid, "Черновик").await;
+        let key = letter(&app, id).await.submission_key.expect("the form's key is kept");
+        let path = format!("/letters/{id}");
+        let form = [("body", "Готово"), ("channel", "fsin_pismo"), ("submission_key", key.as_str()), ("action", "submit")];
+        assert_eq!(flash_after(&app, app.post_form(&path, &form).await).await, "Письмо отправлено на проверку.");
+        let again = app.post_form(&path, &form).await;
+        assert!(flash_after(&app, again).await.contains("уже отправлено"));
+        set_status(&app, id, LetterStatus::Approved).await;
+        let late = app.post_form(&path, &form).await;
+        assert_eq!(late.headers()["location"].to_str().unwrap(), path);
+        assert_eq!(count_in(&app, pid, LetterStatus::Approved).await, 1);
+    }
+}
+
+both_backends! {
+    async fn saving_a_draft_without_javascript_confirms_it(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        app.sign_in_as("v@example.org", Role::Volunteer).await;
+        let pid = prisoner(&app, Fixture::default()).await;
+        let id = save_draft(&app, pid, "Начало").await;
+        let res = app.post_form(&format!("/letters/{id}"), &[("body", "Начало и продолжение"), ("action", "save")]).await;
+        assert_eq!(res.headers()["location"].to_str().unwrap(), format!("/letters/{id}/edit"));
+        assert_eq!(flash_after(&app, res).await, "Черновик сохранён.");
+        assert_eq!(letter(&app, id).await.body, "Начало и продолжение");
+    }
+}
+
+both_backends! {
+    async fn a_writer_edits_and_withdraws_a_letter_in_review_but_not_after_it_is_decided(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        app.sign_in_as("v@example.org", Role::Volunteer).await;
+        let pid = prisoner(&app, Fixture::default()).await;
+        let id = save_draft(&app, pid, "Первый вариант").await;
+        let path = format!("/letters/{id}");
+        app.post_form(&path, &[("body", "Первый вариант"), ("action", "submit")]).await;
+
+        // Edit while awaiting review: the text changes, the letter stays in review.
+        let page = app.get(&format!("/letters/{id}/edit")).await;
+        assert_eq!(page.status(), 200);
+        assert!(page.text().await.unwrap().contains(&format!("/letters/{id}/withdraw")));
+        let res = app.post_form(&path, &[("body", "Второй вариант"), ("action", "save")]).await;
+        assert!(flash_after(&app, res).await.contains("ждёт проверки"));
+        let l = letter(&app, id).await;
+        assert_eq!((l.status, l.body.as_str()), (LetterStatus::Submitted, "Второй вариант"));
+
+        // Withdraw: a draft again.
+        let res = app.post_form(&format!("/letters/{id}/withdraw"), &[]).await;
+        assert_eq!(res.headers()["location"].to_str().unwrap(), format!("/letters/{id}/edit"));
+        assert_eq!(flash_after(&app, res).await, "Письмо снова в ваших черновиках.");
+        assert_eq!(letter(&app, id).await.status, LetterStatus::Draft);
+        // Withdrawing a draft changes nothing and says so.
+        assert_eq!(app.post_form(&format!("/letters/{id}/withdraw"), &[]).await.status(), 409);
+
+        // Once a coordinator decided, neither edit nor withdraw touches it.
+        app.post_form(&path, &[("body", "Второй вариант"), ("action", "submit")]).await;
+        set_status(&app, id, LetterStatus::Approved).await;
+        assert_eq!(app.post_form(&format!("/letters/{id}/withdraw"), &[]).await.status(), 409);
+        assert_eq!(app.post_form(&path, &[("body", "Третий"), ("action", "save")]).await.status(), 409);
+        let l = letter(&app, id).await;
+        assert_eq!((l.status, l.body.as_str()), (LetterStatus::Approved, "Второй вариант"));
+
+        // Someone else's letter: nothing to withdraw.
+        let (_, other) = app.other_client("w@example.org", Role::Volunteer).await;
+        let theirs = save_draft(&other, pid, "Чужое").await;
+        other.post_form(&format!("/letters/{theirs}"), &[("body", "Чужое"), ("action", "submit")]).await;
+        assert_eq!(app.post_form(&format!("/letters/{theirs}/withdraw"), &[]).await.status(), 404);
+        assert_eq!(letter(&app, theirs).await.status, LetterStatus::Submitted);
+    }
+}
+
+both_backends! {
+    async fn a_writer_deletes_a_draft_after_confirming_and_nothing_else(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        app.sign_in_as("v@example.org", Role::Volunteer).await;
+        let pid = prisoner(&app, Fixture::default()).await;
+        let id = save_draft(&app, pid, "Лишний черновик").await;
+        let edit = app.get(&format!("/letters/{id}/edit")).await.text().await.unwrap();
+        assert!(edit.contains(&format!("/letters/{id}/delete")));
+        let confirm = app.get(&format!("/letters/{id}/delete")).await;
+        assert_eq!(confirm.status(), 200);
+        assert!(confirm.text().await.unwrap().contains("Удалить черновик?"));
+        assert_eq!(count_in(&app, pid, LetterStatus::Draft).await, 1, "asking deletes nothing");
+
+        let (_, other) = app.other_client("w@example.org", Role::Volunteer).await;
+        assert_eq!(other.post_form(&format!("/letters/{id}/delete"), &[]).await.status(), 404);
+        assert_eq!(count_in(&app, pid, LetterStatus::Draft).await, 1);
+
+        let res = app.post_form(&format!("/letters/{id}/delete"), &[]).await;
+        assert_eq!(res.headers()["location"].to_str().unwrap(), "/letters");
+        assert_eq!(flash_after(&app, res).await, "Черновик удалён.");
+        assert_eq!(count_in(&app, pid, LetterStatus::Draft).await, 0);
+
+        // A letter in review is not deleted.
+        let kept = save_draft(&app, pid, "Важное").await;
+        app.post_form(&format!("/letters/{kept}"), &[("body", "Важное"), ("action", "submit")]).await;
+        assert_eq!(app.post_form(&format!("/letters/{kept}/delete"), &[]).await.status(), 409);
+        assert_eq!(letter(&app, kept).await.status, LetterStatus::Submitted);
+    }
+}
+
+both_backends! {
+    async fn the_composer_warns_about_other_prisoners_named_but_not_about_a_postscript(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        app.sign_in_as("v@example.org", Role::Volunteer).await;
+        let pid = prisoner(&app, Fixture::default()).await;
+        app.db.run(|c| Ok::<_, DbError>(someone_held(c, "Беляев")?)).await.unwrap();
+        let pid = pid.to_string();
+        let body = "Андрей, привет от Беляева! Русских, держись.\nP.S. Обнимаю.";
+        let res = app.post_form("/letters", &[("prisoner", &pid), ("body", body), ("channel", "fsin_pismo"), ("action", "check")]).await;
+        assert_eq!(res.status(), 200);
+        let html = res.text().await.unwrap();
+        assert!(html.contains(r#"data-kind="prisoners""#) && html.contains("<mark>Беляева</mark>"), "{html}");
+        assert!(!html.contains("<mark>Русских</mark>"), "the recipient is not another prisoner");
+        assert!(!html.contains(r#"data-kind="latin""#), "P.S. is not a Latin word: {html}");
+    }
 }

@@ -451,3 +451,28 @@ both_backends! {
         assert_eq!(app.get("/admin/mail/missing.eml").await.status(), 404);
     }
 }
+
+both_backends! {
+    async fn the_digest_never_suggests_people_where_only_relatives_letters_arrive(backend) {
+        use konvert::dashboard::dates::LeadTimes;
+        let Some(app) = spawn_app(backend).await else { return };
+        app.create_user("vera@example.org", Role::Volunteer).await;
+        app.db
+            .run(|c| {
+                someone_held_in(c, "Российский", "RU")?;
+                someone_held_in(c, "Белорусский", "BY")?;
+                Ok::<_, DbError>(())
+            })
+            .await
+            .unwrap();
+        let w = sending::reminders_worker(&app, None);
+        let midweek = sending::midweek();
+        let enqueued = app.db.run(move |c| konvert::reminders::scan::run(c, midweek, LeadTimes::default())).await.unwrap();
+        assert_eq!(enqueued, 1, "Vera's weekly digest");
+        crate::delivery::drain(&w).await;
+        let mails = app.outbox();
+        assert_eq!(mails.len(), 1);
+        assert!(mails[0].text.contains("Российский"), "{}", mails[0].text);
+        assert!(!mails[0].text.contains("Белорусский"), "{}", mails[0].text);
+    }
+}

@@ -11,7 +11,7 @@ use serde::{Deserialize, Deserializer};
 use serde_json::{json, Value};
 
 use crate::db::facilities::Facility;
-use crate::db::prisoners::{Prisoner, PrisonerStatus};
+use crate::db::prisoners::Prisoner;
 use crate::locale::{self, Style};
 
 mod directory;
@@ -53,14 +53,6 @@ pub(crate) fn optional(text: &str) -> Option<String> {
 
 pub(crate) fn too_long(text: &str, max: usize) -> bool {
     text.chars().count() > max
-}
-
-pub(super) fn writable(p: &Prisoner) -> bool {
-    !p.do_not_write
-        && !matches!(
-            p.status,
-            PrisonerStatus::Released | PrisonerStatus::Deceased
-        )
 }
 
 /// What every list shows about a person; `country` is where they are held,

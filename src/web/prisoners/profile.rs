@@ -6,7 +6,7 @@ use actix_web::{get, web, HttpResponse};
 use serde_json::{json, Value};
 
 use super::transfer::TransferInput;
-use super::{address_styles, facility_options, options, summary, writable};
+use super::{address_styles, facility_options, options, summary};
 use crate::db::placements::{self, PlacementState};
 use crate::db::prisoners::{self, PrisonerStatus, TagKind};
 use crate::db::{facilities, letters};
@@ -110,7 +110,7 @@ pub(super) async fn page_data(
     });
     Ok(json!({
         "prisoner": person,
-        "may_write": writable(&prisoner),
+        "may_write": prisoner.may_be_written_to(),
         "sources": sources.iter().map(|(url, title)| json!({ "url": url, "title": title })).collect::<Vec<_>>(),
         "recognitions": recognitions.iter().map(|r| json!({
             "kind": r.kind,

@@ -1,0 +1,2 @@
+DROP INDEX letters_submission_key;
+ALTER TABLE letters DROP COLUMN submission_key;
