@@ -8,5 +8,6 @@
 #[allow(dead_code)]
 mod helpers;
 
+mod coordinator;
 mod driver;
 mod flows;
