@@ -18,7 +18,7 @@ pub struct LeadTimes {
 
 impl Default for LeadTimes {
     /// About 3 working days for e-letters, two weeks for domestic post, 45
-    /// days from abroad (30–60 in practice; DOMAIN.md).
+    /// days from abroad (30–60 in practice; docs/domain.md).
     fn default() -> Self {
         LeadTimes {
             eletter_working_days: 3,

@@ -1,5 +1,6 @@
-//! Letters, through their whole lifecycle (DOMAIN.md): each status has its own
-//! timestamp column, so "when was it sent" never needs the audit log.
+//! Letters, through their whole lifecycle (docs/domain.md, "A letter's
+//! life"): each status has its own timestamp column, so "when was it sent"
+//! never needs the audit log.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -372,7 +373,7 @@ pub fn count_by_status(conn: &mut DbConn) -> QueryResult<Vec<(LetterStatus, i64)
 
 impl LetterStatus {
     /// The statuses a letter may move to `self` from: the lifecycle
-    /// (DOMAIN.md), written once. Every status change is guarded by it.
+    /// (docs/domain.md), written once. Every status change is guarded by it.
     pub fn entered_from(self) -> &'static [LetterStatus] {
         use LetterStatus as S;
         match self {

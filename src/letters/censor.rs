@@ -1,4 +1,5 @@
-//! What gets letters stopped by a prison censor (DOMAIN.md), found in a text.
+//! What gets letters stopped by a prison censor, found in a text
+//! (docs/domain.md, "What gets a letter stopped").
 //!
 //! The lists are deliberately short and ours. Matching is by whole words,
 //! never inside a word. An entry is a stem that matches the start of a word

@@ -6,8 +6,8 @@
 //!   an e-letter in minor units (kopecks);
 //! - Latin letters in a letter to a Russian facility (letters must be in
 //!   Russian there, others are held for translation or not delivered);
-//! - words and patterns that get letters censored (DOMAIN.md "What gets
-//!   letters blocked"), by category, each with the words that triggered it.
+//! - words and patterns that get letters censored (docs/domain.md,
+//!   "What gets a letter stopped"), by category, each with the words that triggered it.
 //!
 //! Every finding is a **warning for the writer and the coordinator to weigh,
 //! never a block**: the word lists are short and ours, they match word starts

@@ -1,8 +1,8 @@
 //! Russian dative case ("кому") for the recipient line of an address.
 //!
 //! Prisons sort mail by the recipient's full name in the dative, so a wrong
-//! ending can delay a letter. The rules follow DOMAIN.md ("Dative declension,
-//! in short"); the open petrovich rule set was used as a reference for which
+//! ending can delay a letter. The rules follow docs/domain.md ("The dative
+//! case, briefly"); the open petrovich rule set was used as a reference for which
 //! endings change, not as code. When a rule depends on gender and the gender
 //! cannot be known, the word is left in the nominative: an undeclined name is
 //! still deliverable, a wrongly declined one may name someone else.

@@ -8,7 +8,7 @@
 //!
 //! It is pure: no I/O, no database, no clock, no logging, and no panics on any
 //! input, so the web layer, the CLI and background jobs can all call it freely.
-//! See `DOMAIN.md` ("Addresses", "Dative declension") for the facts it encodes.
+//! See `docs/domain.md` ("Addresses", "The dative case, briefly") for the facts it encodes.
 
 mod address;
 mod case;

@@ -293,7 +293,7 @@ both_backends! {
         let res = app.get(&format!("/letters/new?prisoner={id}")).await;
         assert_eq!(res.status(), 200);
         let html = res.text().await.unwrap();
-        // The reason may be private (DOMAIN.md: visible to coordinators); volunteers learn that letters are paused.
+        // The reason may be private (docs/domain.md: visible to coordinators); volunteers learn that letters are paused.
         assert!(!html.contains("Родственники просили не писать."));
         assert!(!html.contains(r#"id="composer""#), "no form");
         let (_, coordinator) = app.other_client("c@example.org", Role::Coordinator).await;

@@ -266,7 +266,7 @@ pub(super) fn render_composer(
                 "id": p.id,
                 "name": p.full_name(),
                 "do_not_write": p.do_not_write,
-                // Reasons can be private; DOMAIN.md keeps them for coordinators.
+                // Reasons can be private; docs/domain.md keeps them for coordinators.
                 "do_not_write_reason": if ctx.user.as_ref().is_some_and(|u| u.role.is_coordinator()) { p.do_not_write_reason.clone() } else { None },
             },
             "in_transit": rec.in_transit(),
