@@ -175,6 +175,28 @@ pub fn mark_writer_notified(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> Q
         .map(drop)
 }
 
+/// Marks the writer told of every earlier untold reply from the same person
+/// as `reply`: one e-mail says that person replied.
+pub fn mark_earlier_notified(
+    conn: &mut DbConn,
+    reply: &Reply,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let (Some(writer), Some(prisoner)) = (reply.writer_id, reply.prisoner_id) else {
+        return Ok(());
+    };
+    diesel::update(
+        replies::table
+            .filter(replies::writer_id.eq(writer))
+            .filter(replies::prisoner_id.eq(prisoner))
+            .filter(replies::id.le(reply.id))
+            .filter(replies::writer_notified_at.is_null()),
+    )
+    .set(replies::writer_notified_at.eq(now))
+    .execute(conn)
+    .map(drop)
+}
+
 /// Letters sent and letters answered, per group: the reply rate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rate {

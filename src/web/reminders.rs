@@ -9,9 +9,9 @@ use serde_json::json;
 use super::csrf::CsrfForm;
 use super::ctx::Ctx;
 use super::pick::writes_languages;
+use crate::db;
 use crate::db::site_settings;
 use crate::db::users::{self, RemindFrequency, ReminderPrefs};
-use crate::db::{self, audit};
 use crate::error::{AppError, FieldErrors};
 use crate::i18n::Lang;
 use crate::reminders::{normalize_interests, schedule, token, ReminderKind, Unsubscribe};
@@ -207,19 +207,7 @@ async fn store(
     details: serde_json::Value,
 ) -> Result<(), AppError> {
     ctx.run(move |conn| {
-        db::write_tx(conn, |conn| {
-            let now = db::now();
-            users::set_reminders(conn, user_id, &prefs, now)?;
-            audit::record(
-                conn,
-                Some(user_id),
-                action,
-                "user",
-                Some(user_id),
-                &details,
-                now,
-            )
-        })?;
+        crate::reminders::save(conn, user_id, &prefs, action, &details, db::now())?;
         Ok(())
     })
     .await
