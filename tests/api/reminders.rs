@@ -60,8 +60,8 @@ both_backends! {
         assert_eq!(saved.locale, "en");
         assert_eq!(saved.writes_languages, "ru en");
         assert_eq!(saved.interests, "книги, шахматы");
-        let page = app.get("/settings/reminders?saved").await.text().await.unwrap();
-        assert!(page.contains("Saved."), "the page now speaks English");
+        let page = app.get("/settings/reminders").await.text().await.unwrap();
+        assert!(page.contains("<p class=\"flash\" role=\"status\">Reminder settings saved.</p>"), "confirmed, and the page now speaks English: {page}");
         assert!(page.contains("The next digest goes out at"), "{page}");
 
         let res = app
@@ -72,11 +72,40 @@ both_backends! {
             .await;
         assert_eq!(res.status(), 422);
         let page = res.text().await.unwrap();
-        for message in ["Choose how often.", "Enter a time zone such as Europe/Moscow.", "Enter a number of days from 1 to 365.", "Choose at least one language."] {
+        for message in ["Choose how often.", "Choose a time zone from the list.", "Enter a number of days from 1 to 365.", "Choose at least one language."] {
             assert!(page.contains(message), "{message}: {page}");
         }
         assert!(page.contains("value=\"Mars/Olympus\""), "what was typed is kept");
         assert_eq!(user(&app, me.id).await.time_zone, "Asia/Vladivostok", "nothing saved");
+    }
+}
+
+both_backends! {
+    async fn the_time_zone_is_chosen_from_the_zone_list_and_starts_at_the_browsers(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        let me = app.sign_in_as("vera@example.org", Role::Volunteer).await;
+        assert_eq!(me.time_zone, "", "a new account has not chosen one");
+        let page = app.get("/settings/reminders").await.text().await.unwrap();
+        assert!(page.contains("<select id=\"time_zone\" name=\"time_zone\" data-browser-zone"), "the browser's zone is offered: {page}");
+        assert!(page.contains("/static/time_zone.js"));
+        for zone in ["Pacific/Auckland", "America/Argentina/Buenos_Aires", "Asia/Kamchatka", "Europe/Moscow"] {
+            assert!(page.contains(&format!("<option value=\"{zone}\"")), "{zone} is in the list");
+        }
+        assert!(!page.contains("value=\"Etc/GMT+3\"") && !page.contains("value=\"US/Eastern\""), "aliases are left out");
+        let script = app.get("/static/time_zone.js").await.text().await.unwrap();
+        assert!(script.contains("resolvedOptions().timeZone"));
+
+        let form = |zone: &'static str| vec![("frequency", "weekly"), ("time_zone", zone), ("locale", "ru"), ("language", "ru")];
+        assert_eq!(app.post_form("/settings/reminders", &form("Asia/Kamchatka")).await.status(), 303);
+        assert_eq!(user(&app, me.id).await.time_zone, "Asia/Kamchatka");
+        let page = app.get("/settings/reminders").await.text().await.unwrap();
+        assert!(page.contains("<option value=\"Asia/Kamchatka\" selected>"), "{page}");
+        assert!(!page.contains("data-browser-zone"), "a chosen zone is not replaced by the browser's");
+        // The list is not the only check: the server refuses a made-up zone.
+        let res = app.post_form("/settings/reminders", &form("Europe/Atlantis")).await;
+        assert_eq!(res.status(), 422);
+        assert!(res.text().await.unwrap().contains("Выберите часовой пояс из списка."));
+        assert_eq!(user(&app, me.id).await.time_zone, "Asia/Kamchatka");
     }
 }
 
