@@ -485,7 +485,7 @@ pub struct DirectoryEntry {
 }
 
 /// Escapes LIKE wildcards so that user text matches literally (with `ESCAPE '\'`).
-fn like_escape(text: &str) -> String {
+pub(crate) fn like_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if matches!(c, '%' | '_' | '\\') {

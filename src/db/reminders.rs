@@ -9,9 +9,10 @@ use diesel::prelude::*;
 
 use super::letters::{LetterStatus, ON_THE_WAY};
 use super::replies::MatchState;
-use super::schema::{letters, notifications, placements, replies, users};
+use super::schema::{letters, notifications, placements, reminder_switches, replies, users};
 use super::users::User;
 use super::DbConn;
+use crate::reminders::ReminderKind;
 
 /// Everyone who may get e-mail: accounts that are not disabled.
 pub fn active_users(conn: &mut DbConn) -> QueryResult<Vec<User>> {
@@ -68,30 +69,74 @@ pub fn letters_on_the_way(conn: &mut DbConn) -> QueryResult<HashSet<(i64, i64)>>
     Ok(rows.into_iter().collect())
 }
 
-/// Placements with a facility recorded since `since`: transfers and new
-/// addresses, as (placement, person, when recorded).
+/// A new address: a person's current placement, recorded recently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewAddress {
+    pub placement_id: i64,
+    pub prisoner_id: i64,
+    pub recorded_at: NaiveDateTime,
+    /// When the person arrived there, when known: a move recorded today may
+    /// be years old (an import, or the demo).
+    pub started_on: Option<chrono::NaiveDate>,
+}
+
+impl NewAddress {
+    /// The day the move happened, as far as anyone knows.
+    pub fn happened_on(&self) -> chrono::NaiveDate {
+        self.started_on.unwrap_or(self.recorded_at.date())
+    }
+}
+
+/// Current placements with a facility recorded since `since`. Only the
+/// open placement counts: an address that has itself been replaced is not
+/// news, and so each person has at most one new address.
 pub fn new_addresses_since(
     conn: &mut DbConn,
     since: NaiveDateTime,
-) -> QueryResult<Vec<(i64, i64, NaiveDateTime)>> {
-    placements::table
+) -> QueryResult<Vec<NewAddress>> {
+    let rows: Vec<(i64, i64, NaiveDateTime, Option<chrono::NaiveDate>)> = placements::table
         .filter(placements::created_at.ge(since))
         .filter(placements::facility_id.is_not_null())
+        .filter(placements::ended_on.is_null())
         .select((
             placements::id,
             placements::prisoner_id,
             placements::created_at,
+            placements::started_on,
         ))
-        .load(conn)
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(placement_id, prisoner_id, recorded_at, started_on)| NewAddress {
+                placement_id,
+                prisoner_id,
+                recorded_at,
+                started_on,
+            },
+        )
+        .collect())
 }
 
-/// Letters returned to their writer or rejected since `since`:
-/// (letter, writer, status). Only letters still in that status count.
+/// A letter returned to its writer or rejected: (letter, writer, status, when).
+pub type Decision = (i64, i64, LetterStatus, NaiveDateTime);
+
+/// A letter, its writer, status, and when it was returned or rejected.
+type DecisionRow = (
+    i64,
+    i64,
+    LetterStatus,
+    Option<NaiveDateTime>,
+    Option<NaiveDateTime>,
+);
+
+/// Letters returned to their writer or rejected since `since`. Only
+/// letters still in that status count.
 pub fn returned_or_rejected_since(
     conn: &mut DbConn,
     since: NaiveDateTime,
-) -> QueryResult<Vec<(i64, i64, LetterStatus)>> {
-    letters::table
+) -> QueryResult<Vec<Decision>> {
+    let rows: Vec<DecisionRow> = letters::table
         .filter(
             letters::status
                 .eq(LetterStatus::ReturnedToWriter)
@@ -100,27 +145,101 @@ pub fn returned_or_rejected_since(
                     .eq(LetterStatus::Rejected)
                     .and(letters::rejected_at.ge(since))),
         )
-        .select((letters::id, letters::writer_id, letters::status))
-        .load(conn)
+        .select((
+            letters::id,
+            letters::writer_id,
+            letters::status,
+            letters::returned_to_writer_at,
+            letters::rejected_at,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, writer, status, returned, rejected)| {
+            let at = if status == LetterStatus::Rejected {
+                rejected
+            } else {
+                returned
+            };
+            Some((id, writer, status, at?))
+        })
+        .collect())
 }
 
-/// Matched replies received since `since` whose writer has not been told:
-/// (reply, writer).
+/// A matched reply whose writer has not been told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UntoldReply {
+    pub reply_id: i64,
+    pub writer_id: i64,
+    pub prisoner_id: Option<i64>,
+    /// When it was logged: the news is the logging, not the date on the
+    /// envelope, which a coordinator may enter days later.
+    pub logged_at: NaiveDateTime,
+}
+
+/// Matched replies received since `since` whose writer has not been told,
+/// newest first.
 pub fn untold_replies_since(
     conn: &mut DbConn,
     since: NaiveDateTime,
-) -> QueryResult<Vec<(i64, i64)>> {
-    let rows: Vec<(i64, Option<i64>)> = replies::table
+) -> QueryResult<Vec<UntoldReply>> {
+    let rows: Vec<(i64, Option<i64>, Option<i64>, NaiveDateTime)> = replies::table
         .filter(replies::received_at.ge(since))
         .filter(replies::match_state.eq(MatchState::Matched))
         .filter(replies::writer_notified_at.is_null())
         .filter(replies::writer_id.is_not_null())
-        .select((replies::id, replies::writer_id))
+        .order(replies::id.desc())
+        .select((
+            replies::id,
+            replies::writer_id,
+            replies::prisoner_id,
+            replies::created_at,
+        ))
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .filter_map(|(id, writer)| Some((id, writer?)))
+        .filter_map(|(reply_id, writer, prisoner_id, logged_at)| {
+            Some(UntoldReply {
+                reply_id,
+                writer_id: writer?,
+                prisoner_id,
+                logged_at,
+            })
+        })
         .collect())
+}
+
+/// When each user last switched a kind of reminder on, where recorded.
+pub fn switched_on(conn: &mut DbConn) -> QueryResult<HashMap<(i64, ReminderKind), NaiveDateTime>> {
+    let rows: Vec<(i64, ReminderKind, NaiveDateTime)> = reminder_switches::table
+        .select((
+            reminder_switches::user_id,
+            reminder_switches::kind,
+            reminder_switches::switched_on_at,
+        ))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(u, k, at)| ((u, k), at)).collect())
+}
+
+/// Records that `user_id` switched `kinds` on at `now`.
+pub fn record_switched_on(
+    conn: &mut DbConn,
+    user_id: i64,
+    kinds: &[ReminderKind],
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    for kind in kinds {
+        // Delete and insert rather than an upsert: the same statements on both backends.
+        diesel::delete(reminder_switches::table.find((user_id, kind.as_str()))).execute(conn)?;
+        diesel::insert_into(reminder_switches::table)
+            .values((
+                reminder_switches::user_id.eq(user_id),
+                reminder_switches::kind.eq(kind.as_str()),
+                reminder_switches::switched_on_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 /// Which of `keys` are recorded already.

@@ -125,29 +125,150 @@ pub fn files(conn: &mut DbConn, reply_id: i64) -> QueryResult<Vec<ReplyFile>> {
 }
 
 /// Attaches a reply to its letter, writer and prisoner (manual matching).
-pub fn set_match(
+/// Matches a reply nobody has matched yet; false when someone did first
+/// (or it does not exist).
+pub fn match_unmatched(
     conn: &mut DbConn,
     id: i64,
-    prisoner_id: Option<i64>,
+    prisoner_id: i64,
     letter_id: Option<i64>,
     writer_id: Option<i64>,
     now: NaiveDateTime,
-) -> QueryResult<()> {
-    let state = if prisoner_id.is_some() {
-        MatchState::Matched
-    } else {
-        MatchState::Unmatched
-    };
-    diesel::update(replies::table.find(id))
-        .set((
-            replies::prisoner_id.eq(prisoner_id),
-            replies::letter_id.eq(letter_id),
-            replies::writer_id.eq(writer_id),
-            replies::match_state.eq(state),
-            replies::updated_at.eq(now),
-        ))
-        .execute(conn)
-        .map(drop)
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        replies::table
+            .find(id)
+            .filter(replies::match_state.eq(MatchState::Unmatched)),
+    )
+    .set((
+        replies::prisoner_id.eq(prisoner_id),
+        replies::letter_id.eq(letter_id),
+        replies::writer_id.eq(writer_id),
+        replies::match_state.eq(MatchState::Matched),
+        replies::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// What the list of replies is narrowed to; `None` leaves a field open.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReplyFilter {
+    /// Any of these people (a number, or everyone a name fits).
+    pub prisoner_ids: Option<Vec<i64>>,
+    /// Any of these writers.
+    pub writer_ids: Option<Vec<i64>>,
+    /// Received on or after.
+    pub from: Option<NaiveDateTime>,
+    /// Received before.
+    pub until: Option<NaiveDateTime>,
+    pub state: Option<MatchState>,
+}
+
+/// Where a page of the list starts: after this (received, id), newest first.
+pub type Cursor = (NaiveDateTime, i64);
+
+/// Up to `limit` replies matching `filter`, newest first, after `cursor`.
+/// A keyset page: each page costs the same however much history there is,
+/// read in the order of the `replies_received` (or `replies_writer`,
+/// `replies_prisoner`, `replies_state_received`) index.
+pub fn page(
+    conn: &mut DbConn,
+    filter: &ReplyFilter,
+    cursor: Option<Cursor>,
+    limit: i64,
+) -> QueryResult<Vec<Reply>> {
+    let mut query = replies::table.into_boxed::<super::MultiBackend>();
+    if let Some(ids) = &filter.prisoner_ids {
+        query = query.filter(replies::prisoner_id.eq_any(ids.clone()));
+    }
+    if let Some(ids) = &filter.writer_ids {
+        query = query.filter(replies::writer_id.eq_any(ids.clone()));
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(replies::received_at.ge(from));
+    }
+    if let Some(until) = filter.until {
+        query = query.filter(replies::received_at.lt(until));
+    }
+    if let Some(state) = filter.state {
+        query = query.filter(replies::match_state.eq(state));
+    }
+    if let Some((at, id)) = cursor {
+        query = query.filter(
+            replies::received_at
+                .lt(at)
+                .or(replies::received_at.eq(at).and(replies::id.lt(id))),
+        );
+    }
+    query
+        .order((replies::received_at.desc(), replies::id.desc()))
+        .limit(limit)
+        .select(Reply::as_select())
+        .load(conn)
+}
+
+/// How many replies wait to be matched.
+pub fn count_unmatched(conn: &mut DbConn) -> QueryResult<i64> {
+    replies::table
+        .filter(replies::match_state.eq(MatchState::Unmatched))
+        .count()
+        .get_result(conn)
+}
+
+/// The replies that answer `letter_id`, oldest first.
+pub fn for_letter(conn: &mut DbConn, letter_id: i64) -> QueryResult<Vec<Reply>> {
+    replies::table
+        .filter(replies::letter_id.eq(letter_id))
+        .order((replies::received_at, replies::id))
+        .select(Reply::as_select())
+        .load(conn)
+}
+
+/// Writers whose name or e-mail contains `text` (at most `limit`), for the
+/// list's writer filter.
+pub fn writers_matching(conn: &mut DbConn, text: &str, limit: i64) -> QueryResult<Vec<i64>> {
+    use super::schema::users;
+    let pattern = format!("%{}%", super::prisoners::like_escape(text.trim()));
+    users::table
+        .filter(
+            users::display_name
+                .like(pattern.clone())
+                .escape('\\')
+                .or(users::email.like(pattern.to_lowercase()).escape('\\'))
+                .or(users::pen_name.like(pattern).escape('\\')),
+        )
+        .order(users::id)
+        .limit(limit)
+        .select(users::id)
+        .load(conn)
+}
+
+/// The names of `ids` (writers), for the list.
+pub fn writer_names(
+    conn: &mut DbConn,
+    ids: &[i64],
+) -> QueryResult<std::collections::HashMap<i64, String>> {
+    use super::schema::users;
+    let rows: Vec<(i64, String)> = users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::display_name))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
+/// The full names of `ids` (prisoners), for the list.
+pub fn prisoner_names(
+    conn: &mut DbConn,
+    ids: &[i64],
+) -> QueryResult<std::collections::HashMap<i64, String>> {
+    use super::prisoners::Prisoner;
+    use super::schema::prisoners;
+    let rows: Vec<Prisoner> = prisoners::table
+        .filter(prisoners::id.eq_any(ids))
+        .select(Prisoner::as_select())
+        .load(conn)?;
+    Ok(rows.into_iter().map(|p| (p.id, p.full_name())).collect())
 }
 
 /// Replies waiting for a coordinator to say whose they are, oldest first.
@@ -173,6 +294,28 @@ pub fn mark_writer_notified(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> Q
         .set(replies::writer_notified_at.eq(now))
         .execute(conn)
         .map(drop)
+}
+
+/// Marks the writer told of every earlier untold reply from the same person
+/// as `reply`: one e-mail says that person replied.
+pub fn mark_earlier_notified(
+    conn: &mut DbConn,
+    reply: &Reply,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let (Some(writer), Some(prisoner)) = (reply.writer_id, reply.prisoner_id) else {
+        return Ok(());
+    };
+    diesel::update(
+        replies::table
+            .filter(replies::writer_id.eq(writer))
+            .filter(replies::prisoner_id.eq(prisoner))
+            .filter(replies::id.le(reply.id))
+            .filter(replies::writer_notified_at.is_null()),
+    )
+    .set(replies::writer_notified_at.eq(now))
+    .execute(conn)
+    .map(drop)
 }
 
 /// Letters sent and letters answered, per group: the reply rate.

@@ -323,7 +323,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reminder_switches (user_id, kind) {
+        user_id -> BigInt,
+        kind -> Text,
+        switched_on_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(reminder_switches -> users (user_id));
 diesel::joinable!(password_resets -> users (user_id));
 diesel::joinable!(facility_services -> facilities (facility_id));
 diesel::joinable!(prisoner_recognitions -> prisoners (prisoner_id));
@@ -363,4 +372,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     password_resets,
     starter_texts,
+    reminder_switches,
 );

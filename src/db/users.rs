@@ -99,7 +99,9 @@ impl NewUser {
             role,
             password_hash: None,
             locale: "ru".to_owned(),
-            time_zone: "UTC".to_owned(),
+            // Not chosen yet: reminders use UTC, and the settings page
+            // offers the browser's zone.
+            time_zone: String::new(),
             writes_languages: "ru".to_owned(),
             remind_frequency: RemindFrequency::Weekly,
             remind_digest: true,

@@ -7,7 +7,10 @@ pub mod send;
 pub mod token;
 
 use crate::db::text_enum::text_enum;
-use crate::db::users::{RemindFrequency, ReminderPrefs};
+use chrono::NaiveDateTime;
+
+use crate::db::users::{self, RemindFrequency, ReminderPrefs};
+use crate::db::{audit, write_tx, DbConn, DbError};
 
 text_enum! {
     /// The kinds of reminder a supporter can turn on and off.
@@ -73,6 +76,52 @@ impl Unsubscribe {
         }
         p
     }
+}
+
+/// Whether `prefs` have `kind` switched on.
+pub fn is_on(prefs: &ReminderPrefs, kind: ReminderKind) -> bool {
+    let digests = prefs.remind_frequency != RemindFrequency::Never;
+    match kind {
+        ReminderKind::Digest => digests && prefs.remind_digest,
+        ReminderKind::CoordinatorDigest => digests && prefs.remind_coordinator_digest,
+        ReminderKind::DrySpell => prefs.remind_dry_spell_days.is_some(),
+        ReminderKind::Birthdays => prefs.remind_birthdays,
+        ReminderKind::Replies => prefs.remind_replies,
+        ReminderKind::Transfers => prefs.remind_transfers,
+        ReminderKind::LetterStatus => prefs.remind_letter_status,
+    }
+}
+
+/// Saves a user's reminder choices with an audit entry, and notes when each
+/// kind was switched on: the scan reminds only of what happens after that.
+pub fn save(
+    conn: &mut DbConn,
+    user_id: i64,
+    prefs: &ReminderPrefs,
+    action: &str,
+    details: &serde_json::Value,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    write_tx(conn, |conn| {
+        let before = users::find(conn, user_id)?.map(|u| ReminderPrefs::of(&u));
+        let switched: Vec<ReminderKind> = ReminderKind::ALL
+            .iter()
+            .copied()
+            .filter(|k| is_on(prefs, *k) && !before.as_ref().is_some_and(|b| is_on(b, *k)))
+            .collect();
+        users::set_reminders(conn, user_id, prefs, now)?;
+        crate::db::reminders::record_switched_on(conn, user_id, &switched, now)?;
+        audit::record(
+            conn,
+            Some(user_id),
+            action,
+            "user",
+            Some(user_id),
+            details,
+            now,
+        )?;
+        Ok(())
+    })
 }
 
 /// Most interests one may list, and the longest one.

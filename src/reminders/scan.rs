@@ -3,6 +3,11 @@
 //! in one transaction). The notification's key is unique per user, kind and
 //! period, so a scan repeated after a crash or on a second worker enqueues
 //! nothing twice; a scan that runs late still finds what is due.
+//!
+//! Only news is reminded of: what happened after the account was created,
+//! or after the kind was last switched on (a new account, or demo data with
+//! years of history, must not bring a flood of old events), and each person
+//! at most once per kind in a scan.
 
 use std::collections::{HashMap, HashSet};
 
@@ -11,9 +16,8 @@ use chrono::{NaiveDateTime, TimeDelta};
 use super::schedule::{digest_due, local, time_zone};
 use super::ReminderKind;
 use crate::dashboard::dates::{next_birthday_of, send_by, LeadTimes};
-use crate::db::letters::LetterStatus;
 use crate::db::notifications::{self, NewNotification};
-use crate::db::reminders::{self as queries, Correspondence};
+use crate::db::reminders::{self as queries, Correspondence, Decision, NewAddress, UntoldReply};
 use crate::db::users::{RemindFrequency, User};
 use crate::db::{deliveries, write_tx, DbConn, DbError};
 
@@ -43,14 +47,24 @@ pub struct Facts {
     pub on_the_way: HashSet<(i64, i64)>,
     /// People who can be written to, with birth month and day.
     pub writable: HashMap<i64, queries::MonthDay>,
-    /// (placement, person, recorded at).
-    pub new_addresses: Vec<(i64, i64, NaiveDateTime)>,
-    /// (letter, writer, status).
-    pub returned: Vec<(i64, i64, LetterStatus)>,
-    /// (reply, writer).
-    pub replies: Vec<(i64, i64)>,
+    pub new_addresses: Vec<NewAddress>,
+    pub returned: Vec<Decision>,
+    /// Newest first.
+    pub replies: Vec<UntoldReply>,
     /// Whether coordinators have anything to hear about.
     pub coordinator_news: bool,
+    /// When a user last switched a kind on; the account's creation otherwise.
+    pub switched_on: HashMap<(i64, ReminderKind), NaiveDateTime>,
+}
+
+impl Facts {
+    /// Since when `user` wants to hear of `kind`: events before it are old news.
+    pub fn since(&self, user: &User, kind: ReminderKind) -> NaiveDateTime {
+        self.switched_on
+            .get(&(user.id, kind))
+            .copied()
+            .unwrap_or(user.created_at)
+    }
 }
 
 impl Facts {
@@ -72,6 +86,7 @@ impl Facts {
             returned: queries::returned_or_rejected_since(conn, since)?,
             replies: queries::untold_replies_since(conn, since)?,
             coordinator_news: crate::db::attention::queues(conn)?.has_news(),
+            switched_on: queries::switched_on(conn)?,
         })
     }
 }
@@ -80,6 +95,8 @@ impl Facts {
 /// made-up facts and clocks.
 pub fn plan(facts: &Facts, now: NaiveDateTime, lead: LeadTimes) -> Vec<Due> {
     let mut due = Vec::new();
+    // (user, kind, person) already planned: one e-mail per person and kind.
+    let mut told: HashSet<(i64, ReminderKind, i64)> = HashSet::new();
     let mut by_writer: HashMap<i64, Vec<&Correspondence>> = HashMap::new();
     for c in &facts.correspondences {
         by_writer.entry(c.writer_id).or_default().push(c);
@@ -100,6 +117,8 @@ pub fn plan(facts: &Facts, now: NaiveDateTime, lead: LeadTimes) -> Vec<Due> {
                 subject,
             })
         };
+        // A digest is about now, not about past events: a new account gets
+        // the current period's, and only one per period.
         if user.remind_frequency != RemindFrequency::Never {
             if let Some(period) = digest_due(user.remind_frequency, tz, now) {
                 if user.remind_digest {
@@ -118,13 +137,18 @@ pub fn plan(facts: &Facts, now: NaiveDateTime, lead: LeadTimes) -> Vec<Due> {
             }
         }
         let today = local(now, tz).date();
+        let dry_since = facts.since(user, ReminderKind::DrySpell);
         for c in by_writer.get(&u).map(Vec::as_slice).unwrap_or_default() {
             let p = c.prisoner_id;
             let Some((month, day)) = facts.writable.get(&p) else {
                 continue;
             };
             if let Some(days) = user.remind_dry_spell_days {
-                let quiet = now - c.last_sent >= TimeDelta::days(i64::from(days));
+                // The quiet counts from when the nudge was switched on, so
+                // switching it on is not followed by a nudge for everyone
+                // written to long ago.
+                let quiet_from = c.last_sent.max(dry_since);
+                let quiet = now - quiet_from >= TimeDelta::days(i64::from(days));
                 if quiet && !facts.on_the_way.contains(&(u, p)) {
                     add(
                         ReminderKind::DrySpell,
@@ -148,41 +172,61 @@ pub fn plan(facts: &Facts, now: NaiveDateTime, lead: LeadTimes) -> Vec<Due> {
             }
         }
     }
-    // Transfers: everyone who wrote to the person before the new address.
-    for (placement, p, at) in &facts.new_addresses {
-        if !facts.writable.contains_key(p) {
+    // Transfers: everyone who wrote to the person before the new address
+    // was recorded, if the move happened after they switched these on.
+    for a in &facts.new_addresses {
+        let p = a.prisoner_id;
+        if !facts.writable.contains_key(&p) {
             continue;
         }
-        for c in by_prisoner.get(p).map(Vec::as_slice).unwrap_or_default() {
-            let wanted = wants.get(&c.writer_id).is_some_and(|u| u.remind_transfers);
-            if wanted && c.first_sent < *at {
+        for c in by_prisoner.get(&p).map(Vec::as_slice).unwrap_or_default() {
+            let Some(user) = wants.get(&c.writer_id).filter(|u| u.remind_transfers) else {
+                continue;
+            };
+            let news = a.happened_on() >= facts.since(user, ReminderKind::Transfers).date();
+            if news
+                && c.first_sent < a.recorded_at
+                && told.insert((user.id, ReminderKind::Transfers, p))
+            {
                 due.push(Due {
-                    user_id: c.writer_id,
+                    user_id: user.id,
                     kind: ReminderKind::Transfers,
-                    dedup_key: format!("transfer:{}:{placement}", c.writer_id),
-                    subject: Some(("placement", *placement)),
+                    dedup_key: format!("transfer:{}:{}", user.id, a.placement_id),
+                    subject: Some(("placement", a.placement_id)),
                 });
             }
         }
     }
-    for (letter, writer, status) in &facts.returned {
-        if wants.get(writer).is_some_and(|u| u.remind_letter_status) {
+    for &(letter, writer, status, at) in &facts.returned {
+        let Some(user) = wants.get(&writer).filter(|u| u.remind_letter_status) else {
+            continue;
+        };
+        if at >= facts.since(user, ReminderKind::LetterStatus) {
             due.push(Due {
-                user_id: *writer,
+                user_id: writer,
                 kind: ReminderKind::LetterStatus,
                 dedup_key: format!("letter_status:{letter}:{status}"),
-                subject: Some(("letter", *letter)),
+                subject: Some(("letter", letter)),
             });
         }
     }
-    for (reply, writer) in &facts.replies {
-        if wants.get(writer).is_some_and(|u| u.remind_replies) {
+    // Newest first, so the one e-mail per person names the latest reply;
+    // sending it counts the earlier ones as told (see `mark_sent`).
+    for r in &facts.replies {
+        let Some(user) = wants.get(&r.writer_id).filter(|u| u.remind_replies) else {
+            continue;
+        };
+        let news = r.logged_at >= facts.since(user, ReminderKind::Replies);
+        if news
+            && r.prisoner_id
+                .is_none_or(|p| told.insert((user.id, ReminderKind::Replies, p)))
+        {
             due.push(Due {
-                user_id: *writer,
+                user_id: r.writer_id,
                 kind: ReminderKind::Replies,
                 // The same key the immediate reply e-mail records.
-                dedup_key: format!("reply:{reply}"),
-                subject: Some(("reply", *reply)),
+                dedup_key: format!("reply:{}", r.reply_id),
+                subject: Some(("reply", r.reply_id)),
             });
         }
     }
@@ -255,6 +299,9 @@ pub fn mark_sent(conn: &mut DbConn, delivery_id: i64, now: NaiveDateTime) -> Res
     if note.subject_type.as_deref() == Some("reply") {
         if let Some(reply) = note.subject_id {
             crate::db::replies::mark_writer_notified(conn, reply, now)?;
+            if let Some(reply) = crate::db::replies::find(conn, reply)? {
+                crate::db::replies::mark_earlier_notified(conn, &reply, now)?;
+            }
         }
     }
     Ok(())
@@ -310,6 +357,16 @@ mod tests {
             }],
             writable: [(7, (Some(12), Some(20)))].into_iter().collect(),
             ..Facts::default()
+        }
+    }
+
+    /// Person 7's new address, recorded at `recorded`.
+    fn moved(placement: i64, recorded: &str, started_on: Option<&str>) -> NewAddress {
+        NewAddress {
+            placement_id: placement,
+            prisoner_id: 7,
+            recorded_at: at(recorded),
+            started_on: started_on.map(|d| d.parse().unwrap()),
         }
     }
 
@@ -376,7 +433,7 @@ mod tests {
             first_sent: at("2026-11-10 00:00"),
             last_sent: at("2026-11-10 00:00"),
         });
-        f.new_addresses = vec![(40, 7, at("2026-11-05 00:00"))];
+        f.new_addresses = vec![moved(40, "2026-11-05 00:00", None)];
         let due = plan(&f, at("2026-11-06 00:00"), LeadTimes::default());
         let transfers: Vec<_> = keys(&due)
             .into_iter()
@@ -396,7 +453,91 @@ mod tests {
     fn nobody_is_reminded_about_someone_who_may_not_be_written_to() {
         let mut f = facts();
         f.writable.clear();
-        f.new_addresses = vec![(40, 7, at("2026-11-05 00:00"))];
+        f.new_addresses = vec![moved(40, "2026-11-05 00:00", None)];
         assert!(plan(&f, at("2026-12-10 00:00"), LeadTimes::default()).is_empty());
+    }
+
+    #[test]
+    fn a_move_that_happened_before_the_account_existed_is_not_news_even_if_recorded_today() {
+        let mut f = facts();
+        f.users[0].created_at = at("2026-11-01 09:00");
+        // Recorded today (an import), but the move was two years ago.
+        f.new_addresses = vec![moved(40, "2026-11-05 00:00", Some("2024-10-01"))];
+        let now = at("2026-11-06 00:00");
+        assert!(!keys(&plan(&f, now, LeadTimes::default()))
+            .iter()
+            .any(|k| k.starts_with("transfer")));
+        // A move on the day the account was made is news.
+        f.new_addresses = vec![moved(41, "2026-11-05 00:00", Some("2026-11-01"))];
+        assert!(keys(&plan(&f, now, LeadTimes::default())).contains(&"transfer:1:41".to_owned()));
+    }
+
+    #[test]
+    fn each_person_is_named_once_per_kind_in_a_scan() {
+        use crate::db::reminders::UntoldReply;
+        let mut f = facts();
+        f.new_addresses = vec![
+            moved(40, "2026-11-05 00:00", None),
+            moved(41, "2026-11-05 01:00", None),
+        ];
+        let reply = |id, logged: &str| UntoldReply {
+            reply_id: id,
+            writer_id: 1,
+            prisoner_id: Some(7),
+            logged_at: at(logged),
+        };
+        // Newest first, as the query reads them.
+        f.replies = vec![reply(9, "2026-11-05 12:00"), reply(8, "2026-11-04 12:00")];
+        let due = plan(&f, at("2026-11-06 00:00"), LeadTimes::default());
+        let of = |prefix: &str| {
+            keys(&due)
+                .into_iter()
+                .filter(|k| k.starts_with(prefix))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(of("transfer").len(), 1, "{due:?}");
+        assert_eq!(of("reply"), vec!["reply:9"], "the latest reply");
+    }
+
+    #[test]
+    fn switching_a_kind_on_starts_its_clock_and_older_events_are_not_news() {
+        let mut f = facts();
+        let switched = at("2026-11-20 10:00");
+        for kind in [
+            ReminderKind::DrySpell,
+            ReminderKind::Replies,
+            ReminderKind::LetterStatus,
+        ] {
+            f.switched_on.insert((1, kind), switched);
+        }
+        f.replies = vec![crate::db::reminders::UntoldReply {
+            reply_id: 9,
+            writer_id: 1,
+            prisoner_id: Some(7),
+            logged_at: at("2026-11-19 12:00"),
+        }];
+        f.returned = vec![(
+            5,
+            1,
+            crate::db::letters::LetterStatus::ReturnedToWriter,
+            at("2026-11-20 09:00"),
+        )];
+        // Last letter on 1 October: long quiet, but the nudge was switched
+        // on only on 20 November, so it is due 30 days after that.
+        let due = |f: &Facts, now: &str| keys(&plan(f, at(now), LeadTimes::default()));
+        assert!(due(&f, "2026-11-21 00:00").is_empty());
+        assert!(due(&f, "2026-12-20 09:59")
+            .iter()
+            .all(|k| !k.starts_with("dry_spell")));
+        assert!(due(&f, "2026-12-20 10:00").contains(&"dry_spell:1:7:2026-10-01".to_owned()));
+        // News after the switch is told.
+        f.returned[0].3 = at("2026-11-20 11:00");
+        f.replies[0].logged_at = at("2026-11-20 11:00");
+        let now = due(&f, "2026-11-21 00:00");
+        assert!(
+            now.contains(&"letter_status:5:returned_to_writer".to_owned()),
+            "{now:?}"
+        );
+        assert!(now.contains(&"reply:9".to_owned()), "{now:?}");
     }
 }

@@ -3,6 +3,8 @@
 
 pub mod codes;
 pub mod intake;
+pub mod list;
 pub mod notify;
 pub mod record;
 pub mod scans;
+pub mod whom;

@@ -84,7 +84,17 @@ pub fn record(
     Ok(reply)
 }
 
-/// A coordinator says whose reply it is: a letter, or only a prisoner.
+/// What became of a coordinator's match.
+#[derive(Debug)]
+pub enum Assigned {
+    Matched(Box<Reply>),
+    /// Another coordinator matched it first: nothing changed.
+    AlreadyMatched,
+    NotFound,
+}
+
+/// A coordinator says whose reply it is: a letter, or only a prisoner. A
+/// guarded update, so that two coordinators matching at once match it once.
 pub fn assign(
     conn: &mut DbConn,
     reply_id: i64,
@@ -92,28 +102,28 @@ pub fn assign(
     letter_id: Option<i64>,
     actor: i64,
     now: NaiveDateTime,
-) -> diesel::QueryResult<Option<Reply>> {
+) -> diesel::QueryResult<Assigned> {
     let Some(reply) = replies::find(conn, reply_id)? else {
-        return Ok(None);
+        return Ok(Assigned::NotFound);
     };
-    if reply.match_state == MatchState::Matched {
-        return Ok(Some(reply));
-    }
     let letter = match letter_id {
         Some(id) => letters::find(conn, id)?.filter(|l| l.prisoner_id == prisoner_id),
         None => None,
     };
-    replies::set_match(
+    let matched = replies::match_unmatched(
         conn,
         reply_id,
-        Some(prisoner_id),
+        prisoner_id,
         letter.as_ref().map(|l| l.id),
         letter.as_ref().map(|l| l.writer_id),
         now,
     )?;
+    if !matched {
+        return Ok(Assigned::AlreadyMatched);
+    }
     let reply = replies::find(conn, reply_id)?.unwrap_or(reply);
     settle(conn, &reply, letter.as_ref(), Some(actor), now)?;
-    Ok(Some(reply))
+    Ok(Assigned::Matched(Box::new(reply)))
 }
 
 /// The books: letter state, prisoner summary, audit.

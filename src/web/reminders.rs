@@ -7,11 +7,11 @@ use actix_web::{get, post, web, HttpResponse};
 use serde_json::json;
 
 use super::csrf::CsrfForm;
-use super::ctx::Ctx;
+use super::ctx::{Ctx, Flash};
 use super::pick::writes_languages;
+use crate::db;
 use crate::db::site_settings;
 use crate::db::users::{self, RemindFrequency, ReminderPrefs};
-use crate::db::{self, audit};
 use crate::error::{AppError, FieldErrors};
 use crate::i18n::Lang;
 use crate::reminders::{normalize_interests, schedule, token, ReminderKind, Unsubscribe};
@@ -23,7 +23,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(unsubscribe);
 }
 
-/// Time zones offered first; any IANA name can be typed.
+/// Time zones offered first, above the full list.
 const COMMON_ZONES: &[&str] = &[
     "Europe/Moscow",
     "Europe/Minsk",
@@ -41,6 +41,66 @@ const COMMON_ZONES: &[&str] = &[
     "America/New_York",
     "UTC",
 ];
+
+/// The areas of the time zone database whose zones are places; the rest
+/// (`Etc/GMT+3`, `US/Eastern`, `W-SU`) are aliases or offsets nobody looks for.
+const ZONE_AREAS: &[&str] = &[
+    "Africa",
+    "America",
+    "Antarctica",
+    "Asia",
+    "Atlantic",
+    "Australia",
+    "Europe",
+    "Indian",
+    "Pacific",
+];
+
+/// Every offered time zone by area, in the order of `ZONE_AREAS`, each area
+/// sorted by name.
+fn zones_by_area() -> Vec<(&'static str, Vec<&'static str>)> {
+    ZONE_AREAS
+        .iter()
+        .map(|area| {
+            let mut names: Vec<&'static str> = chrono_tz::TZ_VARIANTS
+                .iter()
+                .map(|tz| tz.name())
+                .filter(|name| name.split_once('/').is_some_and(|(a, _)| a == *area))
+                .collect();
+            names.sort_unstable();
+            (*area, names)
+        })
+        .collect()
+}
+
+/// The choices for the time zone select, `chosen` selected once (in the
+/// common group when it is there). A value outside the list (an alias saved
+/// before the list existed, or a refused one shown with its error) is a
+/// choice of its own, so that the form shows what was sent.
+fn zone_choices(chosen: &str) -> serde_json::Value {
+    let chosen = if chosen.is_empty() { "UTC" } else { chosen };
+    let common = COMMON_ZONES.contains(&chosen);
+    let areas = zones_by_area();
+    let listed = common || areas.iter().any(|(_, names)| names.contains(&chosen));
+    let other = (!listed).then_some(chosen);
+    json!({
+        "other": other,
+        "common": COMMON_ZONES
+            .iter()
+            .map(|z| json!({ "name": z, "selected": *z == chosen }))
+            .collect::<Vec<_>>(),
+        "areas": areas
+            .iter()
+            .map(|(area, names)| json!({
+                "area": area,
+                "zones": names
+                    .iter()
+                    .map(|z| json!({ "name": z, "selected": !common && *z == chosen }))
+                    .collect::<Vec<_>>(),
+            }))
+            .collect::<Vec<_>>(),
+    })
+}
 
 /// Longest dry spell one can choose, in days.
 const MAX_DRY_SPELL: i32 = 365;
@@ -114,7 +174,6 @@ fn render(
     status: StatusCode,
     prefs: &ReminderPrefs,
     errors: &FieldErrors,
-    saved: bool,
 ) -> Result<HttpResponse, AppError> {
     let coordinator = ctx.user()?.role.is_coordinator();
     let next = schedule::next_digest_at(
@@ -158,11 +217,12 @@ fn render(
             },
             "frequencies": frequencies,
             "kinds": kinds,
-            "zones": COMMON_ZONES,
+            "zones": zone_choices(&prefs.time_zone),
+            // No zone chosen yet: the page offers the browser's own.
+            "browser_zone": prefs.time_zone.is_empty(),
             "languages": super::pick::language_choices(&prefs.writes_languages),
             "next_digest": next,
             "errors": errors,
-            "saved": saved,
         }),
     )
 }
@@ -170,8 +230,7 @@ fn render(
 #[get("/settings/reminders")]
 async fn show(ctx: Ctx) -> Result<HttpResponse, AppError> {
     let prefs = ReminderPrefs::of(ctx.user()?);
-    let saved = ctx.request().query_string() == "saved";
-    render(&ctx, StatusCode::OK, &prefs, &FieldErrors::default(), saved)
+    render(&ctx, StatusCode::OK, &prefs, &FieldErrors::default())
 }
 
 #[post("/settings/reminders")]
@@ -184,18 +243,15 @@ async fn save(ctx: Ctx, form: CsrfForm<Vec<(String, String)>>) -> Result<HttpRes
             let mut shown = ReminderPrefs::of(&user);
             shown.time_zone = field(&form.0, "time_zone").to_owned();
             shown.interests = field(&form.0, "interests").to_owned();
-            return render(
-                &ctx,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &shown,
-                &errors,
-                false,
-            );
+            return render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &shown, &errors);
         }
     };
     let details = json!({ "frequency": prefs.remind_frequency });
     store(&ctx, user.id, prefs, "set_reminders", details).await?;
-    Ok(ctx.redirect("/settings/reminders?saved"))
+    Ok(ctx.redirect_flash(
+        "/settings/reminders",
+        Flash::new("flash.replies_reminders_saved"),
+    ))
 }
 
 /// Saves a user's reminder choices with an audit entry saying how they changed.
@@ -207,19 +263,7 @@ async fn store(
     details: serde_json::Value,
 ) -> Result<(), AppError> {
     ctx.run(move |conn| {
-        db::write_tx(conn, |conn| {
-            let now = db::now();
-            users::set_reminders(conn, user_id, &prefs, now)?;
-            audit::record(
-                conn,
-                Some(user_id),
-                action,
-                "user",
-                Some(user_id),
-                &details,
-                now,
-            )
-        })?;
+        crate::reminders::save(conn, user_id, &prefs, action, &details, db::now())?;
         Ok(())
     })
     .await

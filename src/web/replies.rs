@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::csrf::CsrfForm;
-use super::ctx::Ctx;
+use super::ctx::{Ctx, Flash};
 use crate::db::replies::{self, Reply};
 use crate::db::users::User;
 use crate::db::{self, letters, prisoners};
@@ -18,7 +18,8 @@ use actix_multipart::Multipart;
 
 use super::uploads;
 use crate::db::replies::ReplyChannel;
-use crate::replies::{codes, intake, notify, record, scans};
+use crate::replies::list as reply_list;
+use crate::replies::{intake, notify, record, scans, whom};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     // The fixed paths first, so that "new" and "import" are not read as ids.
@@ -44,6 +45,7 @@ fn reply_json(r: &Reply, prisoner: Option<String>) -> serde_json::Value {
         "channel": r.channel,
         "code": r.reply_code,
         "prisoner": prisoner,
+        "prisoner_id": r.prisoner_id,
         "letter_id": r.letter_id,
         "matched": r.match_state == replies::MatchState::Matched,
         "transcription": r.transcription,
@@ -53,21 +55,105 @@ fn reply_json(r: &Reply, prisoner: Option<String>) -> serde_json::Value {
     })
 }
 
+/// The list's filters as they come in the query string.
+#[derive(Deserialize, Default, Clone, serde::Serialize)]
+#[serde(default)]
+struct ListParams {
+    prisoner: String,
+    writer: String,
+    from: String,
+    to: String,
+    state: String,
+    after: String,
+}
+
+impl ListParams {
+    /// The criteria, and what could not be read (the list is then shown
+    /// without that filter, the message next to it).
+    fn parse(&self) -> (reply_list::Criteria, FieldErrors) {
+        let mut errors = FieldErrors::default();
+        let text = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        let mut date = |name: &'static str, s: &str| {
+            let s = s.trim();
+            if s.is_empty() {
+                return None;
+            }
+            let parsed = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+            if parsed.is_none() {
+                errors.add(name, "replies.error_filter_date");
+            }
+            parsed
+        };
+        let criteria = reply_list::Criteria {
+            prisoner: text(&self.prisoner),
+            writer: text(&self.writer),
+            from: date("from", &self.from),
+            to: date("to", &self.to),
+            state: self.state.parse().ok(),
+            after: reply_list::parse_cursor(&self.after),
+        };
+        (criteria, errors)
+    }
+
+    /// The query string for these filters, starting after `after`.
+    fn link(&self, after: Option<replies::Cursor>) -> String {
+        let mut params = self.clone();
+        params.after = after.map(reply_list::cursor_text).unwrap_or_default();
+        let query: Vec<(&str, &str)> = [
+            ("prisoner", params.prisoner.trim()),
+            ("writer", params.writer.trim()),
+            ("from", params.from.trim()),
+            ("to", params.to.trim()),
+            ("state", params.state.trim()),
+            ("after", params.after.as_str()),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+        let query = serde_urlencoded::to_string(query).unwrap_or_default();
+        if query.is_empty() {
+            "/replies".to_owned()
+        } else {
+            format!("/replies?{query}")
+        }
+    }
+}
+
+/// A failed match: the reply, the message, and the people a name fits.
+type Failed = (i64, FieldErrors, Vec<whom::Candidate>);
+
 async fn render_list(
     ctx: &Ctx,
     status: StatusCode,
-    failed: Option<(i64, FieldErrors)>,
+    params: ListParams,
+    failed: Option<Failed>,
 ) -> Result<HttpResponse, AppError> {
     ctx.coordinator()?;
-    let waiting = ctx.run(|conn| Ok(replies::unmatched(conn, 200)?)).await?;
-    let rows: Vec<_> = waiting
+    let (criteria, filter_errors) = params.parse();
+    let status = if filter_errors.is_empty() {
+        status
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = ctx
+        .run(move |conn| Ok(reply_list::load(conn, &criteria)?))
+        .await?;
+    let rows: Vec<_> = page
+        .replies
         .iter()
         .map(|r| {
-            let mut v = reply_json(r, None);
-            v["errors"] = match &failed {
-                Some((id, e)) if *id == r.id => json!(e),
-                _ => json!({}),
+            let prisoner = r
+                .prisoner_id
+                .and_then(|id| page.prisoners.get(&id).cloned());
+            let mut v = reply_json(r, prisoner);
+            v["writer"] = json!(r.writer_id.and_then(|id| page.writers.get(&id)));
+            v["writer_id"] = json!(r.writer_id);
+            let (errors, candidates) = match &failed {
+                Some((id, e, c)) if *id == r.id => (json!(e), json!(c)),
+                _ => (json!({}), json!([])),
             };
+            v["errors"] = errors;
+            v["candidates"] = candidates;
             v
         })
         .collect();
@@ -80,11 +166,37 @@ async fn render_list(
         })
         .await?;
     let rate = |r: &replies::Rate| json!({ "group": r.group, "sent": r.sent, "replied": r.replied, "percent": crate::dashboard::percent(r.replied, r.sent) });
+    let state_link = |state: &str| {
+        let mut p = params.clone();
+        p.state = state.to_owned();
+        p.link(None)
+    };
+    let states: Vec<_> = [
+        ("", "all"),
+        ("unmatched", "unmatched"),
+        ("matched", "matched"),
+    ]
+    .iter()
+    .map(|(value, name)| {
+        json!({
+            "value": value,
+            "key": format!("replies.state_{name}"),
+            "link": state_link(value),
+            "current": params.state.trim() == *value,
+        })
+    })
+    .collect();
     ctx.render_status(
         status,
         "pages/replies/list",
         json!({
-            "unmatched": rows,
+            "replies": rows,
+            "filters": params,
+            "filter_errors": filter_errors,
+            "unmatched_count": page.unmatched,
+            "states": states,
+            "next": page.next.map(|c| params.link(Some(c))),
+            "first": (!params.after.is_empty()).then(|| params.link(None)),
             "by_channel": by_channel.iter().map(rate).collect::<Vec<_>>(),
             "by_facility": by_facility.iter().map(rate).collect::<Vec<_>>(),
         }),
@@ -92,8 +204,8 @@ async fn render_list(
 }
 
 #[get("/replies")]
-async fn list(ctx: Ctx) -> Result<HttpResponse, AppError> {
-    render_list(&ctx, StatusCode::OK, None).await
+async fn list(ctx: Ctx, params: web::Query<ListParams>) -> Result<HttpResponse, AppError> {
+    render_list(&ctx, StatusCode::OK, params.into_inner(), None).await
 }
 
 #[get("/replies/{id}")]
@@ -165,12 +277,12 @@ async fn file(ctx: Ctx, path: web::Path<(i64, i64)>) -> Result<HttpResponse, App
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct AssignForm {
-    /// A reply code, or a prisoner's number.
+    /// A reply code, a prisoner's number, or a name.
     target: String,
 }
 
-/// A coordinator says whose reply it is: by the letter's reply code, or by
-/// the prisoner's number when the letter is not known.
+/// A coordinator says whose reply it is: by the letter's reply code, the
+/// prisoner's number, or a name (several people with it are offered back).
 #[post("/replies/{id}/assign")]
 async fn assign(
     ctx: Ctx,
@@ -181,38 +293,68 @@ async fn assign(
     let me = ctx.coordinator()?.id;
     let id = id.into_inner();
     let target = form.0.target.trim().to_owned();
-    let resolved = ctx
+    let (resolved, reply) = ctx
         .run(move |conn| {
-            if let Some(code) = codes::normalize(&target) {
-                if let Some(letter) = letters::find_by_reply_code(conn, &code)? {
-                    return Ok(Some((letter.prisoner_id, Some(letter.id))));
-                }
-            }
-            match target.parse::<i64>() {
-                Ok(pid) if prisoners::find(conn, pid)?.is_some() => Ok(Some((pid, None))),
-                _ => Ok(None),
-            }
+            let reply = replies::find(conn, id)?.ok_or(AppError::NotFound)?;
+            Ok((whom::resolve(conn, &target)?, reply))
         })
         .await?;
-    let Some((prisoner_id, letter_id)) = resolved else {
-        let mut errors = FieldErrors::default();
-        errors.add("target", "replies.error_target");
-        return render_list(&ctx, StatusCode::UNPROCESSABLE_ENTITY, Some((id, errors))).await;
+    let (prisoner_id, letter_id) = match resolved {
+        whom::Whom::Letter {
+            prisoner_id,
+            letter_id,
+        } => (prisoner_id, Some(letter_id)),
+        whom::Whom::Prisoner(p) => (p, None),
+        other => {
+            let (key, candidates) = match other {
+                whom::Whom::Several(c) => ("replies.error_several", c),
+                _ => ("replies.error_target", Vec::new()),
+            };
+            let mut errors = FieldErrors::default();
+            errors.add("target", key);
+            // The unmatched replies, starting at this one.
+            let params = ListParams {
+                state: replies::MatchState::Unmatched.to_string(),
+                after: reply_list::cursor_text((reply.received_at, reply.id + 1)),
+                ..ListParams::default()
+            };
+            let failed = Some((id, errors, candidates));
+            return render_list(&ctx, StatusCode::UNPROCESSABLE_ENTITY, params, failed).await;
+        }
     };
-    ctx.run(move |conn| {
-        db::write_tx(conn, |conn| {
-            record::assign(conn, id, prisoner_id, letter_id, me, db::now())?
-                .ok_or(AppError::NotFound)?;
-            Ok(())
+    let name = ctx
+        .run(move |conn| {
+            db::write_tx(conn, |conn| {
+                match record::assign(conn, id, prisoner_id, letter_id, me, db::now())? {
+                    record::Assigned::Matched(_) => {}
+                    record::Assigned::AlreadyMatched => return Ok(None),
+                    record::Assigned::NotFound => return Err(AppError::NotFound),
+                }
+                Ok(Some(
+                    prisoners::find(conn, prisoner_id)?
+                        .map(|p| p.full_name())
+                        .unwrap_or_default(),
+                ))
+            })
         })
-    })
-    .await?;
+        .await?;
+    let Some(name) = name else {
+        return Ok(ctx.redirect_flash(
+            "/replies?state=unmatched",
+            Flash::new("flash.replies_already_matched").arg("n", id),
+        ));
+    };
     // The reply is safe in the database; a failed e-mail is retried later, not an error here.
     if let Err(e) = notify::notify_writer(&ctx.db, &mailer, &ctx.templates, &ctx.settings, id).await
     {
         tracing::warn!(reply_id = id, error = %e, "could not tell the writer about a reply");
     }
-    Ok(ctx.redirect("/replies"))
+    Ok(ctx.redirect_flash(
+        "/replies?state=unmatched",
+        Flash::new("flash.replies_matched")
+            .arg("n", id)
+            .arg("name", name),
+    ))
 }
 
 /// At most this many scans with one reply.
@@ -271,6 +413,7 @@ async fn render_new(
 async fn new_form(ctx: Ctx, query: web::Query<NewQuery>) -> Result<HttpResponse, AppError> {
     let empty = json!({
         "received_on": "", "channel": "paper", "reply_code": "", "transcription": "", "notes": "", "blank_unused": false,
+        "prisoner": "", "candidates": [],
     });
     render_new(
         &ctx,
@@ -293,8 +436,31 @@ async fn create(
     let upload = uploads::read(ctx.request(), payload, scans::MAX_SCAN_BYTES, MAX_SCANS).await?;
     let mut errors = FieldErrors::default();
     let number = |name: &str| upload.field(name).trim().parse::<i64>().ok();
-    let prisoner_id = number("prisoner");
     let letter_id = number("letter");
+    // The prisoner: picked from the people a name fits, or typed as a
+    // number or a name.
+    let typed = upload.field("prisoner").trim().to_owned();
+    let (prisoner_id, candidates) = match number("prisoner_pick") {
+        Some(id) => (Some(id), Vec::new()),
+        None if typed.is_empty() => (None, Vec::new()),
+        None => {
+            let text = typed.clone();
+            match ctx.run(move |conn| Ok(whom::resolve(conn, &text)?)).await? {
+                whom::Whom::Prisoner(id)
+                | whom::Whom::Letter {
+                    prisoner_id: id, ..
+                } => (Some(id), Vec::new()),
+                whom::Whom::Several(c) => {
+                    errors.add("prisoner", "replies.error_several");
+                    (None, c)
+                }
+                whom::Whom::Nobody => {
+                    errors.add("prisoner", "replies.error_prisoner_unknown");
+                    (None, Vec::new())
+                }
+            }
+        }
+    };
     let received =
         match chrono::NaiveDate::parse_from_str(upload.field("received_on").trim(), "%Y-%m-%d") {
             Ok(d) if d <= db::now().date() + chrono::TimeDelta::days(1) => d,
@@ -313,7 +479,7 @@ async fn create(
     let code = Some(upload.field("reply_code").trim().to_owned()).filter(|c| !c.is_empty());
     let transcription = upload.field("transcription").trim().to_owned();
     let blank_unused = upload.field("blank_unused") == "on";
-    if prisoner_id.is_none() && code.is_none() && letter_id.is_none() {
+    if typed.is_empty() && prisoner_id.is_none() && code.is_none() && letter_id.is_none() {
         errors.add("prisoner", "replies.error_whose");
     }
     if transcription.is_empty() && upload.files.is_empty() && !blank_unused {
@@ -336,6 +502,8 @@ async fn create(
         "transcription": upload.field("transcription"),
         "notes": upload.field("notes"),
         "blank_unused": blank_unused,
+        "prisoner": typed,
+        "candidates": candidates,
     });
     if !errors.is_empty() {
         return render_new(
@@ -399,12 +567,12 @@ async fn create(
                         },
                     )?;
                 }
-                Ok::<_, AppError>(reply.id)
+                Ok::<_, AppError>((reply.id, reply.match_state))
             })
         })
         .await;
-    let reply_id = match saved {
-        Ok(id) => id,
+    let (reply_id, state) = match saved {
+        Ok(saved) => saved,
         Err(e) => {
             scans::discard(&data_dir, &stored);
             return Err(e);
@@ -415,7 +583,15 @@ async fn create(
     {
         tracing::warn!(reply_id, error = %e, "could not tell the writer about a reply");
     }
-    Ok(ctx.redirect(&format!("/replies/{reply_id}")))
+    let flash = if state == replies::MatchState::Matched {
+        "flash.replies_logged"
+    } else {
+        "flash.replies_logged_unmatched"
+    };
+    Ok(ctx.redirect_flash(
+        &format!("/replies/{reply_id}"),
+        Flash::new(flash).arg("n", reply_id),
+    ))
 }
 
 #[get("/replies/import")]

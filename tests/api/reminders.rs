@@ -60,8 +60,8 @@ both_backends! {
         assert_eq!(saved.locale, "en");
         assert_eq!(saved.writes_languages, "ru en");
         assert_eq!(saved.interests, "книги, шахматы");
-        let page = app.get("/settings/reminders?saved").await.text().await.unwrap();
-        assert!(page.contains("Saved."), "the page now speaks English");
+        let page = app.get("/settings/reminders").await.text().await.unwrap();
+        assert!(page.contains("<p class=\"flash\" role=\"status\">Reminder settings saved.</p>"), "confirmed, and the page now speaks English: {page}");
         assert!(page.contains("The next digest goes out at"), "{page}");
 
         let res = app
@@ -72,11 +72,40 @@ both_backends! {
             .await;
         assert_eq!(res.status(), 422);
         let page = res.text().await.unwrap();
-        for message in ["Choose how often.", "Enter a time zone such as Europe/Moscow.", "Enter a number of days from 1 to 365.", "Choose at least one language."] {
+        for message in ["Choose how often.", "Choose a time zone from the list.", "Enter a number of days from 1 to 365.", "Choose at least one language."] {
             assert!(page.contains(message), "{message}: {page}");
         }
         assert!(page.contains("value=\"Mars/Olympus\""), "what was typed is kept");
         assert_eq!(user(&app, me.id).await.time_zone, "Asia/Vladivostok", "nothing saved");
+    }
+}
+
+both_backends! {
+    async fn the_time_zone_is_chosen_from_the_zone_list_and_starts_at_the_browsers(backend) {
+        let Some(app) = spawn_app(backend).await else { return };
+        let me = app.sign_in_as("vera@example.org", Role::Volunteer).await;
+        assert_eq!(me.time_zone, "", "a new account has not chosen one");
+        let page = app.get("/settings/reminders").await.text().await.unwrap();
+        assert!(page.contains("<select id=\"time_zone\" name=\"time_zone\" data-browser-zone"), "the browser's zone is offered: {page}");
+        assert!(page.contains("/static/time_zone.js"));
+        for zone in ["Pacific/Auckland", "America/Argentina/Buenos_Aires", "Asia/Kamchatka", "Europe/Moscow"] {
+            assert!(page.contains(&format!("<option value=\"{zone}\"")), "{zone} is in the list");
+        }
+        assert!(!page.contains("value=\"Etc/GMT+3\"") && !page.contains("value=\"US/Eastern\""), "aliases are left out");
+        let script = app.get("/static/time_zone.js").await.text().await.unwrap();
+        assert!(script.contains("resolvedOptions().timeZone"));
+
+        let form = |zone: &'static str| vec![("frequency", "weekly"), ("time_zone", zone), ("locale", "ru"), ("language", "ru")];
+        assert_eq!(app.post_form("/settings/reminders", &form("Asia/Kamchatka")).await.status(), 303);
+        assert_eq!(user(&app, me.id).await.time_zone, "Asia/Kamchatka");
+        let page = app.get("/settings/reminders").await.text().await.unwrap();
+        assert!(page.contains("<option value=\"Asia/Kamchatka\" selected>"), "{page}");
+        assert!(!page.contains("data-browser-zone"), "a chosen zone is not replaced by the browser's");
+        // The list is not the only check: the server refuses a made-up zone.
+        let res = app.post_form("/settings/reminders", &form("Europe/Atlantis")).await;
+        assert_eq!(res.status(), 422);
+        assert!(res.text().await.unwrap().contains("Выберите часовой пояс из списка."));
+        assert_eq!(user(&app, me.id).await.time_zone, "Asia/Kamchatka");
     }
 }
 
@@ -195,6 +224,20 @@ mod sending {
             .unwrap()
     }
 
+    /// Moves an account's creation `days` into the past.
+    pub async fn backdate_account(db: &Db, id: i64, days: i64) {
+        use diesel::prelude::*;
+        use konvert::db::schema::users as u;
+        db.run(move |c| {
+            diesel::update(u::table.find(id))
+                .set(u::created_at.eq(db::now() - TimeDelta::days(days)))
+                .execute(c)?;
+            Ok::<_, DbError>(())
+        })
+        .await
+        .unwrap();
+    }
+
     async fn prefs(db: &Db, user: &User, change: impl FnOnce(&mut ReminderPrefs) + Send + 'static) {
         let user = user.clone();
         db.run(move |c| {
@@ -215,6 +258,8 @@ mod sending {
             let john = app.create_user("john@example.org", Role::Volunteer).await;
             let boris = app.create_user("boris@example.org", Role::Coordinator).await;
             prefs(&app.db, &vera, |p| { p.time_zone = "Europe/Moscow".into(); p.remind_dry_spell_days = Some(30); }).await;
+            // Vera has been here since before her first letter: her history is news to her reminders.
+            backdate_account(&app.db, vera.id, 100).await;
             prefs(&app.db, &john, |p| { p.locale = "en".into(); p.writes_languages = "ru en".into(); }).await;
             let (vera_id, john_id) = (vera.id, john.id);
             let now = db::now();
@@ -474,5 +519,161 @@ both_backends! {
         assert_eq!(mails.len(), 1);
         assert!(mails[0].text.contains("Российский"), "{}", mails[0].text);
         assert!(!mails[0].text.contains("Белорусский"), "{}", mails[0].text);
+    }
+}
+
+mod first_scan {
+    use std::collections::HashSet;
+
+    use chrono::TimeDelta;
+    use diesel::prelude::*;
+    use konvert::dashboard::dates::LeadTimes;
+    use konvert::db::schema::{letters, notifications, placements, replies};
+    use konvert::db::users::Role;
+    use konvert::db::{self, DbError};
+    use konvert::reminders::scan;
+
+    use crate::both_backends;
+    use crate::helpers::*;
+
+    /// Every enqueued reminder as (user, kind, the person it is about).
+    fn planned(c: &mut db::DbConn) -> Vec<(i64, String, Option<i64>)> {
+        let rows: Vec<(i64, String, Option<String>, Option<i64>)> = notifications::table
+            .select((
+                notifications::user_id,
+                notifications::kind,
+                notifications::subject_type,
+                notifications::subject_id,
+            ))
+            .load(c)
+            .unwrap();
+        rows.into_iter()
+            .map(|(user, kind, subject, id)| {
+                let person = match (subject.as_deref(), id) {
+                    (Some("prisoner"), id) => id,
+                    (Some("placement"), Some(id)) => placements::table
+                        .find(id)
+                        .select(placements::prisoner_id)
+                        .first(c)
+                        .ok(),
+                    (Some("letter"), Some(id)) => letters::table
+                        .find(id)
+                        .select(letters::prisoner_id)
+                        .first(c)
+                        .ok(),
+                    (Some("reply"), Some(id)) => replies::table
+                        .find(id)
+                        .select(replies::prisoner_id)
+                        .first::<Option<i64>>(c)
+                        .ok()
+                        .flatten(),
+                    _ => None,
+                };
+                (user, kind, person)
+            })
+            .collect()
+    }
+
+    both_backends! {
+        async fn a_new_account_after_the_demo_is_reminded_only_of_what_happens_from_now_on(backend) {
+            let Some(app) = spawn_app(backend).await else { return };
+            let loaded = db::now();
+            {
+                let mut conn = app.db.get().unwrap();
+                konvert::demo::load(&mut conn, loaded).unwrap();
+            }
+            let newcomer = app.create_user("newcomer@example.org", Role::Volunteer).await;
+            assert!(newcomer.remind_transfers && newcomer.remind_replies && newcomer.remind_dry_spell_days.is_some());
+
+            let now = db::now() + TimeDelta::minutes(1);
+            let enqueued = app.db.run(move |c| scan::run(c, now, LeadTimes::default())).await.unwrap();
+            let due = app.db.run(|c| Ok::<_, DbError>(planned(c))).await.unwrap();
+            assert_eq!(due.len(), enqueued);
+            // Years of demo history happened before any of these accounts
+            // existed: no moves, replies, quiet spells or returned letters.
+            // What is due from now on: this period's digests and birthdays coming.
+            for (user, kind, person) in &due {
+                assert!(["digest", "coordinator_digest", "birthdays"].contains(&kind.as_str()), "old news: {kind} about {person:?} for {user}: {due:?}");
+            }
+            let newcomers: Vec<_> = due.iter().filter(|(u, _, _)| *u == newcomer.id).collect();
+            assert!(newcomers.iter().all(|(_, kind, _)| kind == "digest") && newcomers.len() <= 1, "{newcomers:?}");
+            let distinct: HashSet<_> = due.iter().collect();
+            assert_eq!(distinct.len(), due.len(), "nobody twice for one kind: {due:?}");
+            let outbox_rows: i64 = app.db.run(|c| Ok::<_, DbError>(konvert::db::schema::deliveries::table
+                .filter(konvert::db::schema::deliveries::channel.eq(scan::CHANNEL))
+                .count()
+                .get_result(c)?)).await.unwrap();
+            assert_eq!(outbox_rows as usize, enqueued, "one outbox row per reminder");
+
+            // The e-mails that go out: no "new address", nobody twice.
+            let w = crate::reminders::sending::reminders_worker(&app, None);
+            crate::delivery::drain(&w).await;
+            let mails = app.outbox();
+            assert!(mails.len() <= enqueued);
+            assert!(!mails.iter().any(|m| m.subject.starts_with("Новый адрес")), "{:?}", mails.iter().map(|m| &m.subject).collect::<Vec<_>>());
+            let sent: HashSet<_> = mails.iter().map(|m| (m.to.clone(), m.subject.clone())).collect();
+            assert_eq!(sent.len(), mails.len(), "no e-mail twice");
+
+            // From now on news is news: a demo writer hears once of a move recorded now.
+            let moved = app.db.run(move |c| {
+                let (writer, prisoner): (i64, i64) = letters::table
+                    .filter(letters::sent_at.is_not_null())
+                    .inner_join(konvert::db::schema::prisoners::table)
+                    .filter(konvert::db::schema::prisoners::do_not_write.eq(false))
+                    .filter(konvert::db::schema::prisoners::status.ne_all(["released", "deceased", "in_transit"]))
+                    .select((letters::writer_id, letters::prisoner_id))
+                    .first(c)?;
+                let facility: i64 = konvert::db::schema::facilities::table.select(konvert::db::schema::facilities::id).first(c)?;
+                let later = db::now() + TimeDelta::minutes(2);
+                place_at(c, prisoner, facility, later)?;
+                // Switching transfers on again now changes nothing for a move made after it.
+                Ok::<_, DbError>((writer, prisoner, later))
+            }).await.unwrap();
+            let (writer, prisoner, later) = moved;
+            let enqueued = app.db.run(move |c| scan::run(c, later + TimeDelta::minutes(1), LeadTimes::default())).await.unwrap();
+            let due = app.db.run(|c| Ok::<_, DbError>(planned(c))).await.unwrap();
+            let transfers: Vec<_> = due.iter().filter(|(_, k, _)| k == "transfers").collect();
+            assert!(enqueued >= 1 && transfers.contains(&&(writer, "transfers".to_owned(), Some(prisoner))), "{due:?}");
+            assert!(transfers.iter().all(|(_, _, p)| *p == Some(prisoner)));
+        }
+    }
+
+    both_backends! {
+        async fn switching_a_kind_on_does_not_bring_its_old_news(backend) {
+            let Some(app) = spawn_app(backend).await else { return };
+            let vera = app.sign_in_as("vera@example.org", Role::Volunteer).await;
+            crate::reminders::sending::backdate_account(&app.db, vera.id, 300).await;
+            let vera_id = vera.id;
+            // Vera wrote 60 days ago; the person was moved 5 days ago.
+            app.db.run(move |c| {
+                let p = someone_held(c, "Переведённый")?;
+                let now = db::now();
+                let letter = konvert::db::letters::insert(c, &konvert::db::letters::NewLetter {
+                    writer_id: vera_id, prisoner_id: p, placement_id: None, address_snapshot: None, language: "ru".into(),
+                    body: "Письмо".into(), channel: konvert::db::letters::Channel::Post, status: konvert::db::letters::LetterStatus::Draft,
+                    pen_name: None, reply_blank: false, reply_code: Some("DDDD4444".into()),
+                    created_at: now - TimeDelta::days(61), updated_at: now - TimeDelta::days(61),
+                })?;
+                force_letter_status(c, letter.id, konvert::db::letters::LetterStatus::Sent, now - TimeDelta::days(60))?;
+                let f = konvert::db::facilities::insert(c, &konvert::db::facilities::FacilityForm { country: "RU".into(), name: "ИК-9".into(), ..Default::default() }, now)?;
+                place_at(c, p, f.id, now - TimeDelta::days(5))?;
+                Ok::<_, DbError>(())
+            }).await.unwrap();
+            // Off, then on again through the settings page.
+            for on in [false, true] {
+                let mut form = vec![("frequency", "never"), ("time_zone", "UTC"), ("locale", "ru"), ("language", "ru"), ("dry_spell_days", "30")];
+                if on {
+                    form.extend([("transfers", "true"), ("dry_spell", "true")]);
+                }
+                assert_eq!(app.post_form("/settings/reminders", &form).await.status(), 303);
+            }
+            let now = db::now() + TimeDelta::minutes(1);
+            assert_eq!(app.db.run(move |c| scan::run(c, now, LeadTimes::default())).await.unwrap(), 0, "the move and the quiet began before the switch");
+            // Thirty days after switching on, the quiet is news.
+            let later = now + TimeDelta::days(30);
+            assert_eq!(app.db.run(move |c| scan::run(c, later, LeadTimes::default())).await.unwrap(), 1);
+            let due = app.db.run(|c| Ok::<_, DbError>(planned(c))).await.unwrap();
+            assert_eq!(due.iter().map(|(_, k, _)| k.as_str()).collect::<Vec<_>>(), vec!["dry_spell"]);
+        }
     }
 }

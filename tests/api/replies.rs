@@ -79,15 +79,18 @@ both_backends! {
         let waiting = konvert::db::replies::unmatched(&mut conn, 10).unwrap();
         assert_eq!(waiting.len(), 1);
 
-        let assigned = db::write_tx(&mut conn, |c| record::assign(c, reply.id, letter.prisoner_id, Some(letter.id), 1, db::now()))
+        let record::Assigned::Matched(assigned) = db::write_tx(&mut conn, |c| record::assign(c, reply.id, letter.prisoner_id, Some(letter.id), 1, db::now()))
             .unwrap()
-            .unwrap();
+        else {
+            panic!("matched")
+        };
         assert_eq!(assigned.match_state, MatchState::Matched);
         assert_eq!(assigned.writer_id, Some(letter.writer_id));
         assert_eq!(letters::find(&mut conn, letter.id).unwrap().unwrap().status, LetterStatus::Replied);
         assert!(konvert::db::replies::unmatched(&mut conn, 10).unwrap().is_empty());
         // Assigning again changes nothing, and counts nothing twice.
-        db::write_tx(&mut conn, |c| record::assign(c, reply.id, letter.prisoner_id, None, 1, db::now())).unwrap();
+        let again = db::write_tx(&mut conn, |c| record::assign(c, reply.id, letter.prisoner_id, None, 1, db::now())).unwrap();
+        assert!(matches!(again, record::Assigned::AlreadyMatched), "{again:?}");
         assert_eq!(prisoners::find(&mut conn, letter.prisoner_id).unwrap().unwrap().replies_count, 1);
     }
 }
@@ -375,6 +378,8 @@ both_backends! {
         let location = ok.headers()["location"].to_str().unwrap().to_owned();
         let page = app.get(&location).await.text().await.unwrap();
         assert!(page.contains("page1.png") && page.contains("Спасибо!"));
+        let reply_id = location.trim_start_matches("/replies/");
+        assert!(page.contains(&format!("<p class=\"flash\" role=\"status\">Ответ № {reply_id} записан.</p>")), "confirmed: {page}");
         let l = app.db.run(move |c| Ok::<_, konvert::db::DbError>(konvert::db::letters::find(c, letter.id)?.unwrap())).await.unwrap();
         assert_eq!(l.status, LetterStatus::Replied);
 
@@ -444,5 +449,164 @@ both_backends! {
         assert_eq!(recorded, 0);
         let l = app.db.run(move |c| Ok::<_, konvert::db::DbError>(konvert::db::letters::find(c, letter.id)?.unwrap())).await.unwrap();
         assert_eq!(l.status, LetterStatus::Sent, "nothing recorded");
+    }
+}
+
+/// Records a reply as a coordinator would; its id.
+async fn logged_reply(app: &TestApp, reply: IncomingReply) -> i64 {
+    app.db
+        .run(move |c| {
+            Ok::<_, konvert::db::DbError>(
+                db::write_tx(c, |c| record::record(c, &reply, db::now()))?.id,
+            )
+        })
+        .await
+        .unwrap()
+}
+
+both_backends! {
+    async fn the_letter_links_its_reply_and_every_reply_can_be_found_by_prisoner_writer_date_and_state(backend) {
+        use konvert::db::users::Role;
+        let Some(app) = spawn_app(backend).await else { return };
+        let (letter, writer_email) = sent_letter_and_writer(&app).await;
+        let other = app.db.run(|c| Ok::<_, konvert::db::DbError>(sent_letter(c))).await.unwrap();
+        let matched = logged_reply(&app, incoming(letter.reply_code.as_deref())).await;
+        let mut loose = incoming(None);
+        loose.transcription = "Без кода".into();
+        let unmatched = logged_reply(&app, loose).await;
+
+        // The writer's letter says "reply received" and links to it.
+        let hash = konvert::accounts::hash_password(TEST_PASSWORD).unwrap();
+        let wid = letter.writer_id;
+        app.db.run(move |c| Ok::<_, konvert::db::DbError>(konvert::db::users::set_password_hash(c, wid, &hash, db::now())?)).await.unwrap();
+        let writer = spawn_client(&app).unwrap();
+        assert_eq!(writer.post_form("/login", &[("email", writer_email.as_str()), ("password", TEST_PASSWORD)]).await.status(), 303);
+        let page = writer.get(&format!("/letters/{}", letter.id)).await.text().await.unwrap();
+        assert!(page.contains(&format!("<a href=\"/replies/{matched}\">")), "{page}");
+        assert_eq!(writer.get(&format!("/replies/{matched}")).await.status(), 200);
+
+        let (_, coordinator) = app.other_client("coord@example.org", Role::Coordinator).await;
+        let list = |query: String| {
+            let coordinator = &coordinator;
+            async move {
+                let res = coordinator.get(&format!("/replies{query}")).await;
+                (res.status().as_u16(), res.text().await.unwrap())
+            }
+        };
+        let shows = |page: &str, id: i64| page.contains(&format!("id=\"reply-{id}\""));
+        let (status, all) = list(String::new()).await;
+        assert_eq!(status, 200);
+        assert!(shows(&all, matched) && shows(&all, unmatched), "every reply: {all}");
+        // The prisoner's number is where the match form needs it, linked to their page.
+        assert!(all.contains(&format!("href=\"/prisoners/{}\"", letter.prisoner_id)) && all.contains(&format!("№ {}", letter.prisoner_id)), "{all}");
+        assert!(all.contains("Ждут привязки (1)"), "the unmatched queue is a filter with its count");
+
+        let (_, queue) = list("?state=unmatched".into()).await;
+        assert!(shows(&queue, unmatched) && !shows(&queue, matched));
+        assert!(queue.contains(&format!("/replies/{unmatched}/assign")));
+        let (_, done) = list("?state=matched".into()).await;
+        assert!(shows(&done, matched) && !shows(&done, unmatched));
+        let (_, by_number) = list(format!("?prisoner={}", letter.prisoner_id)).await;
+        assert!(shows(&by_number, matched) && !shows(&by_number, unmatched));
+        let (_, by_other) = list(format!("?prisoner=%E2%84%96{}", other.prisoner_id)).await;
+        assert!(!shows(&by_other, matched), "another person's number finds nothing of theirs");
+        let (_, by_name) = list("?prisoner=%D0%B3%D0%BE%D1%80%D0%B8%D0%BD%D0%BE%D0%B2".into()).await; // "горинов"
+        assert!(shows(&by_name, matched), "a name in any case: {by_name}");
+        let (_, by_writer) = list(format!("?writer={}", &writer_email[..8])).await;
+        assert!(shows(&by_writer, matched) && !shows(&by_writer, unmatched));
+        let (_, by_writer_id) = list(format!("?writer={}", letter.writer_id)).await;
+        assert!(shows(&by_writer_id, matched));
+        let today = db::now().date();
+        let (_, in_range) = list(format!("?from={today}&to={today}")).await;
+        assert!(shows(&in_range, matched) && shows(&in_range, unmatched));
+        let (_, later) = list(format!("?from={}", today.succ_opt().unwrap())).await;
+        assert!(!shows(&later, matched) && later.contains("Таких ответов нет."));
+        let (status, bad) = list("?from=20.11.2026".into()).await;
+        assert_eq!(status, 422);
+        assert!(bad.contains("id=\"from-error\"") && bad.contains("value=\"20.11.2026\""), "explained, kept: {bad}");
+
+        // The prisoner's page shows the number the match form asks for.
+        let person = coordinator.get(&format!("/prisoners/{}", letter.prisoner_id)).await.text().await.unwrap();
+        assert!(person.contains(&format!("<dd class=\"prisoner-number\">№ {}</dd>", letter.prisoner_id)), "{person}");
+    }
+}
+
+both_backends! {
+    async fn the_list_pages_by_a_cursor_without_repeating_or_skipping_a_reply(backend) {
+        use konvert::db::users::Role;
+        let Some(app) = spawn_app(backend).await else { return };
+        // 57 replies, several received at the same moment.
+        let at = db::now();
+        for i in 0..57i64 {
+            let mut r = incoming(None);
+            r.received_at = at - chrono::TimeDelta::hours(i / 3);
+            logged_reply(&app, r).await;
+        }
+        app.sign_in_as("coord@example.org", Role::Coordinator).await;
+        let ids = |page: &str| page.split("id=\"reply-").skip(1).map(|s| s.split('"').next().unwrap().parse::<i64>().unwrap()).collect::<Vec<_>>();
+        let first = app.get("/replies?state=unmatched").await.text().await.unwrap();
+        assert_eq!(ids(&first).len(), 50);
+        let next = first.split("href=\"").find(|s| s.contains("rel=\"next\"") || s.contains("after=")).and_then(|s| s.split('"').next()).unwrap().replace("&amp;", "&").replace("&#x3D;", "=");
+        assert!(next.contains("state=unmatched") && next.contains("after="), "filters travel with the page: {next}");
+        let second = app.get(&next).await.text().await.unwrap();
+        assert_eq!(ids(&second).len(), 7);
+        assert!(!second.contains("rel=\"next\""), "the last page");
+        let mut all: Vec<i64> = ids(&first).into_iter().chain(ids(&second)).collect();
+        all.sort();
+        all.dedup();
+        assert_eq!(all.len(), 57, "each reply once");
+    }
+}
+
+both_backends! {
+    async fn a_name_finds_whose_reply_it_is_and_each_step_is_confirmed(backend) {
+        use konvert::db::users::Role;
+        let Some(app) = spawn_app(backend).await else { return };
+        // Two people of the same name, and one other.
+        let first = app.db.run(|c| Ok::<_, konvert::db::DbError>(sent_letter(c))).await.unwrap();
+        let second = app.db.run(|c| Ok::<_, konvert::db::DbError>(sent_letter(c))).await.unwrap();
+        let third = app.db.run(|c| {
+            let p = prisoners::insert(c, &prisoners::PrisonerForm::new("Шахматистова", "Ольга", None), db::now())?;
+            Ok::<_, konvert::db::DbError>(p.id)
+        }).await.unwrap();
+        let reply = logged_reply(&app, incoming(None)).await;
+        app.sign_in_as("coord@example.org", Role::Coordinator).await;
+
+        let ask = app.post_form(&format!("/replies/{reply}/assign"), &[("target", "Горинов")]).await;
+        assert_eq!(ask.status(), 422);
+        let page = ask.text().await.unwrap();
+        assert!(page.contains("С таким именем несколько человек"), "{page}");
+        for id in [first.prisoner_id, second.prisoner_id] {
+            assert!(page.contains(&format!("name=\"target\" value=\"{id}\"")), "offered by number: {page}");
+        }
+        let ok = app.post_form(&format!("/replies/{reply}/assign"), &[("target", &second.prisoner_id.to_string())]).await;
+        assert_eq!(ok.status(), 303);
+        let page = app.get(ok.headers()["location"].to_str().unwrap()).await.text().await.unwrap();
+        assert!(page.contains(&format!("Ответ № {reply} привязан: Горинов Алексей Алексеевич.")), "{page}");
+        let matched = app.db.run(move |c| Ok::<_, konvert::db::DbError>(konvert::db::replies::find(c, reply)?.unwrap())).await.unwrap();
+        assert_eq!(matched.prisoner_id, Some(second.prisoner_id));
+        // A second coordinator, a moment late, is told and changes nothing.
+        let late = app.post_form(&format!("/replies/{reply}/assign"), &[("target", &first.prisoner_id.to_string())]).await;
+        assert_eq!(late.status(), 303);
+        let page = app.get(late.headers()["location"].to_str().unwrap()).await.text().await.unwrap();
+        assert!(page.contains("уже привязал кто-то другой"), "{page}");
+        let still = app.db.run(move |c| Ok::<_, konvert::db::DbError>(konvert::db::replies::find(c, reply)?.unwrap())).await.unwrap();
+        assert_eq!(still.prisoner_id, Some(second.prisoner_id));
+
+        // Logging a paper reply: a unique name is enough.
+        let today = db::now().date().to_string();
+        let form = app.get("/replies/new").await.text().await.unwrap();
+        assert!(form.contains("номер (на его странице) или имя"), "{form}");
+        let ok = post_multipart(&app, "/replies/new", &[("prisoner", "шахматистова"), ("received_on", &today), ("channel", "paper"), ("transcription", "Привет")], vec![]).await;
+        assert_eq!(ok.status(), 303);
+        let location = ok.headers()["location"].to_str().unwrap().to_owned();
+        let id: i64 = location.trim_start_matches("/replies/").parse().unwrap();
+        let logged = app.db.run(move |c| Ok::<_, konvert::db::DbError>(konvert::db::replies::find(c, id)?.unwrap())).await.unwrap();
+        assert_eq!(logged.prisoner_id, Some(third));
+        // An ambiguous name is asked back, with what was typed kept.
+        let ask = post_multipart(&app, "/replies/new", &[("prisoner", "Горинов"), ("received_on", &today), ("channel", "paper"), ("transcription", "Второй ответ")], vec![]).await;
+        assert_eq!(ask.status(), 422);
+        let page = ask.text().await.unwrap();
+        assert!(page.contains(&format!("name=\"prisoner_pick\" value=\"{}\"", first.prisoner_id)) && page.contains("Второй ответ"), "{page}");
     }
 }

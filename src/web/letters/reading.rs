@@ -78,6 +78,16 @@ pub(super) async fn show_letter(ctx: Ctx, id: web::Path<i64>) -> Result<HttpResp
         .run(move |conn| Ok(prisoners::find(conn, prisoner_id)?))
         .await?
         .ok_or(AppError::NotFound)?;
+    // The replies this letter got, for "reply received" to link to: those
+    // the viewer may open (the writer's own, or any for a coordinator).
+    let letter_id = letter.id;
+    let replies: Vec<Value> = ctx
+        .run(move |conn| Ok(crate::db::replies::for_letter(conn, letter_id)?))
+        .await?
+        .iter()
+        .filter(|r| user.role.is_coordinator() || r.writer_id == Some(user.id))
+        .map(|r| json!({ "id": r.id, "received": r.received_at.format("%Y-%m-%d").to_string() }))
+        .collect();
     let address = letter
         .address_snapshot
         .as_deref()
@@ -127,6 +137,7 @@ pub(super) async fn show_letter(ctx: Ctx, id: web::Path<i64>) -> Result<HttpResp
             "prisoner": { "id": prisoner.id, "name": prisoner.full_name() },
             "address": address,
             "steps": steps,
+            "replies": replies,
             "editable": editable,
             "withdrawable": own && l.status == LetterStatus::Submitted,
             "deletable": own && l.status == LetterStatus::Draft,
