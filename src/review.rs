@@ -88,9 +88,7 @@ fn hold_reason(conn: &mut DbConn, letter: &Letter) -> Result<Option<HoldReason>,
     let current = placements::current(conn, letter.prisoner_id)?;
     Ok(match current {
         None => Some(HoldReason::NoAddress),
-        Some(p) if p.state == PlacementState::InTransit || p.facility_id.is_none() => {
-            Some(HoldReason::InTransit)
-        }
+        Some(p) if p.in_transit() => Some(HoldReason::InTransit),
         Some(p) if letter.placement_id.is_some_and(|id| id != p.id) => {
             Some(HoldReason::AddressChanged)
         }

@@ -86,9 +86,14 @@ fn built_keys() -> BTreeMap<&'static str, Vec<String>> {
         ("reminders.unsubscribe_ask_", unsubscribe.clone()),
         ("reminders.unsubscribed_", unsubscribe),
         ("replies.channel_", all(ReplyChannel::ALL)),
+        ("replies.state_", list(&["all", "unmatched", "matched"])),
         (
             "review.hold_",
             list(&["in_transit", "address_changed", "no_address"]),
+        ),
+        (
+            "send.service_",
+            list(&["fsin_pismo", "zonatelecom", "post"]),
         ),
         ("send.title_", list(&["fsin_pismo", "zonatelecom"])),
         ("starters.kind_", all(StarterKind::ALL)),

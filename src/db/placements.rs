@@ -34,6 +34,15 @@ pub struct Placement {
     pub updated_at: NaiveDateTime,
 }
 
+impl Placement {
+    /// Someone between facilities, or at a place nobody has named yet, has no
+    /// address: letters to them wait as held (docs/domain.md, "Who may be
+    /// written to"). The one definition of "in transit".
+    pub fn in_transit(&self) -> bool {
+        self.state == PlacementState::InTransit || self.facility_id.is_none()
+    }
+}
+
 /// A new placement: at a facility, or in transit when `facility_id` is `None`.
 #[derive(Debug, Clone)]
 pub struct NewPlacement {

@@ -446,3 +446,21 @@ pub fn force_letter_status(
         Err(diesel::result::Error::NotFound)
     }
 }
+
+/// The confirmation the page after a change shows, if any.
+pub fn flash(html: &str) -> Option<&str> {
+    let start = html.find("class=\"flash\"")?;
+    let text = &html[start..];
+    let open = text.find('>')? + 1;
+    let close = text.find("</p>")?;
+    text.get(open..close)
+}
+
+/// Follows a 303 and returns the page it leads to.
+pub async fn follow(app: &TestApp, res: reqwest::Response) -> String {
+    assert_eq!(res.status(), 303);
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    let res = app.get(&location).await;
+    assert_eq!(res.status(), 200, "{location}");
+    res.text().await.unwrap()
+}

@@ -119,15 +119,10 @@ async fn set_status(app: &TestApp, id: i64, status: LetterStatus) {
 
 /// The confirmation the page a redirect leads to shows once.
 async fn flash_after(app: &TestApp, res: reqwest::Response) -> String {
-    assert_eq!(res.status(), 303);
-    let location = res.headers()["location"].to_str().unwrap().to_owned();
-    let html = app.get(&location).await.text().await.unwrap();
-    let start = html
-        .find(r#"<p class="flash" role="status">"#)
-        .unwrap_or_else(|| panic!("no flash on {location}"));
-    let rest = &html[start..];
-    let text = &rest[rest.find('>').unwrap() + 1..rest.find("</p>").unwrap()];
-    text.to_owned()
+    let html = follow(app, res).await;
+    flash(&html)
+        .unwrap_or_else(|| panic!("no flash: {html}"))
+        .to_owned()
 }
 
 /// The letters a prisoner has, in `status`.
@@ -480,14 +475,14 @@ both_backends! {
         assert!(html.contains("Текст</textarea>"), "input kept");
 
         let res = app.post_form("/starters/new", &[("kind", "first_letter"), ("language", "ru"), ("title", "Первое письмо"), ("body", "Здравствуйте! Меня зовут …")]).await;
-        assert_eq!(res.status(), 303);
+        assert_eq!(flash_after(&app, res).await, "Заготовка добавлена.");
         let list = app.db.run(|conn| starter_texts::list(conn).map_err(DbError::Query)).await.unwrap();
         assert_eq!(list.len(), 1);
         let sid = list[0].id;
         assert!(app.get("/starters").await.text().await.unwrap().contains("Первое письмо"));
 
         let res = app.post_form(&format!("/starters/{sid}/edit"), &[("kind", "first_letter"), ("language", "ru"), ("title", "Знакомство"), ("body", "Добрый день! Пишу вам впервые.")]).await;
-        assert_eq!(res.status(), 303);
+        assert_eq!(flash_after(&app, res).await, "Заготовка сохранена.");
         let edit = app.get(&format!("/starters/{sid}/edit")).await.text().await.unwrap();
         assert!(edit.contains(r#"value="Знакомство""#), "{edit}");
 
@@ -505,7 +500,7 @@ both_backends! {
         assert!(html.contains("Добрый день! Пишу вам впервые.</textarea>"), "{html}");
 
         let res = app.post_form(&format!("/starters/{sid}/delete"), &[]).await;
-        assert_eq!(res.status(), 303);
+        assert_eq!(flash_after(&app, res).await, "Заготовка удалена.");
         assert_eq!(app.get(&format!("/starters/{sid}/edit")).await.status(), 404);
     }
 }

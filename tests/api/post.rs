@@ -208,7 +208,7 @@ async fn finish_behind_its_row(app: &TestApp, letter_id: i64, steps: &'static [L
     app.db
         .run(move |c| {
             for s in steps {
-                letters::set_status(c, letter_id, *s, konvert::db::now())?;
+                force_letter_status(c, letter_id, *s, konvert::db::now())?;
             }
             Ok::<_, DbError>(())
         })

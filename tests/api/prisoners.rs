@@ -670,22 +670,6 @@ both_backends! {
     }
 }
 
-/// The confirmation the page after a change shows, if any.
-pub fn flash(html: &str) -> Option<&str> {
-    let start = html.find("class=\"flash\"")?;
-    let text = &html[start..];
-    let open = text.find('>')? + 1;
-    let close = text.find("</p>")?;
-    text.get(open..close)
-}
-
-/// Follows a 303 and returns the page it leads to.
-pub async fn follow(app: &TestApp, res: reqwest::Response) -> String {
-    assert_eq!(res.status(), 303);
-    let location = res.headers()["location"].to_str().unwrap().to_owned();
-    page(app, &location).await
-}
-
 both_backends! {
     async fn adding_a_prisoner_sets_where_they_are_held_in_the_same_form(backend) {
         let Some(app) = spawn_app(backend).await else { return };

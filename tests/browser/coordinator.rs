@@ -186,29 +186,9 @@ async fn wait_for_url(b: &Browser, part: &str) -> String {
     panic!("the address never contained {part:?}; last: {url}");
 }
 
-/// Whether this branch defines `flash.<key>`: the confirmations of issue 13
-/// item 11 are added group by group, so until a group's branch is merged
-/// there is no flash to see for its steps.
-fn flash_defined(key: &str) -> bool {
-    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/locales/en/flash.toml");
-    std::fs::read_to_string(file)
-        .map(|t| {
-            t.lines()
-                .any(|l| l.trim_start().starts_with(&format!("{key} ")))
-        })
-        .unwrap_or(false)
-}
-
-/// The one-line confirmation after a change. Required wherever the key that
-/// says it exists; where it does not exist yet, the test says so and goes on
-/// (the database check after each step still catches a step that did nothing).
-async fn expect_flash(b: &Browser, key: &str, needle: &str) {
-    if flash_defined(key) {
-        b.wait_for_text("p.flash", needle).await;
-    } else {
-        // TODO(issue 13 item 11): drop this branch once every group's flash.* keys are merged.
-        eprintln!("TODO: flash.{key} is not on this branch yet; no confirmation checked");
-    }
+/// The one-line confirmation after a change: every step must say what it did.
+async fn expect_flash(b: &Browser, needle: &str) {
+    b.wait_for_text("p.flash", needle).await;
 }
 
 /// Screenshots of the current page at 1280 and 390 px, in Russian and in
@@ -247,14 +227,8 @@ async fn sign_in(b: &Browser, app: &TestApp, email: &str) {
 async fn open_send_screen(b: &Browser, app: &TestApp, service: &str) {
     b.goto(&app.url("/send")).await;
     let link = format!("main a[href^='/send/{service}']");
-    if b.client.find(Locator::Css(&link)).await.is_ok() {
-        b.click(&link).await;
-        wait_for_url(b, &format!("/send/{service}")).await;
-    } else {
-        // TODO(issue 13 item 3): the /send overview is not on this branch yet.
-        eprintln!("TODO: no /send overview linking to {service}; opening it directly");
-        b.goto(&app.url(&format!("/send/{service}"))).await;
-    }
+    b.click(&link).await;
+    wait_for_url(b, &format!("/send/{service}")).await;
 }
 
 /// Records a receipt on a send screen, typed into the letter's own form.
@@ -327,7 +301,7 @@ async fn a_coordinator_works_the_whole_loop_from_review_to_the_writer_seeing_the
         b.click(&format!("#letter-{id} button[value=approve]"))
             .await;
         wait_gone(&b, &format!("#letter-{id}")).await;
-        expect_flash(&b, "review_approved", &format!("{id}")).await;
+        expect_flash(&b, &format!("{id}")).await;
         assert_eq!(
             letter(&app, id).await.status,
             LetterStatus::Queued,
@@ -356,7 +330,7 @@ async fn a_coordinator_works_the_whole_loop_from_review_to_the_writer_seeing_the
     b.click(&format!("#letter-{} button[value=return]", l.returned))
         .await;
     wait_gone(&b, &format!("#letter-{}", l.returned)).await;
-    expect_flash(&b, "review_returned", &format!("{}", l.returned)).await;
+    expect_flash(&b, &format!("{}", l.returned)).await;
     let returned = letter(&app, l.returned).await;
     assert_eq!(returned.status, LetterStatus::ReturnedToWriter);
     assert_eq!(returned.review_note.as_deref(), Some(note));
@@ -369,7 +343,7 @@ async fn a_coordinator_works_the_whole_loop_from_review_to_the_writer_seeing_the
     b.click(&format!("#letter-{} button[value=reject]", l.rejected))
         .await;
     wait_gone(&b, &format!("#letter-{}", l.rejected)).await;
-    expect_flash(&b, "review_rejected", &format!("{}", l.rejected)).await;
+    expect_flash(&b, &format!("{}", l.rejected)).await;
     assert_eq!(
         letter(&app, l.rejected).await.status,
         LetterStatus::Rejected
@@ -409,7 +383,7 @@ async fn a_coordinator_works_the_whole_loop_from_review_to_the_writer_seeing_the
         b.wait_for_text("main", name).await;
         shots(&b, &format!("send-{service}")).await;
         record_receipt(&b, &app, id, receipt, amount).await;
-        expect_flash(&b, "eletters_recorded", receipt).await;
+        expect_flash(&b, receipt).await;
         let sent = letter(&app, id).await;
         assert_eq!(sent.status, LetterStatus::Sent, "{service}");
         assert_eq!(sent.receipt_number.as_deref(), Some(receipt));
@@ -482,7 +456,7 @@ async fn a_coordinator_works_the_whole_loop_from_review_to_the_writer_seeing_the
     .await;
     b.click("form.outcome button[type=submit]").await;
     b.wait_for_text("dl.letter-facts dd", "Доставлено").await;
-    expect_flash(&b, "review_outcome_delivered", &format!("{}", l.fsin)).await;
+    expect_flash(&b, &format!("{}", l.fsin)).await;
     assert_eq!(letter(&app, l.fsin).await.status, LetterStatus::Delivered);
     shots(&b, "letter-delivered").await;
 
@@ -547,9 +521,12 @@ async fn a_coordinator_works_the_whole_loop_from_review_to_the_writer_seeing_the
     b.goto(&app.url(&format!("/letters/{}", l.post_ticked)))
         .await;
     b.wait_for_text("dl.letter-facts dd", "Получен ответ").await;
-    // TODO(issue 13 item 20, replies group): the writer's letter page does not link
-    // its reply yet; once it does, click `main a[href='/replies/{reply_id}']` here
-    // and wait for "Снег и у нас" on the page it opens.
     shots(&b, "writer-letter-replied").await;
+    // The reply is one click away from the letter it answers.
+    b.click(&format!("main dd a[href='/replies/{reply_id}']"))
+        .await;
+    wait_for_url(&b, &format!("/replies/{reply_id}")).await;
+    b.wait_for_text("main", "Снег и у нас").await;
+    shots(&b, "writer-reply").await;
     b.close().await;
 }

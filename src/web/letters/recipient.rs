@@ -3,7 +3,7 @@
 
 use crate::db::facilities::{self, Facility, FacilityService, Service};
 use crate::db::letters::Channel;
-use crate::db::placements::{self, Placement, PlacementState};
+use crate::db::placements::{self, Placement};
 use crate::db::prisoners::{self, Prisoner, PrisonerStatus};
 use crate::db::DbConn;
 use crate::error::AppError;
@@ -47,10 +47,7 @@ impl Recipient {
     /// No known facility: letters wait until the new address is known.
     pub(super) fn in_transit(&self) -> bool {
         self.facility.is_none()
-            || self
-                .placement
-                .as_ref()
-                .is_some_and(|p| p.state == PlacementState::InTransit)
+            || self.placement.as_ref().is_some_and(|p| p.in_transit())
             || self.prisoner.status == PrisonerStatus::InTransit
     }
 

@@ -12,7 +12,7 @@ use crate::db::{self, audit};
 use crate::error::{AppError, FieldErrors};
 use crate::letters::{self as checks};
 use crate::web::csrf::CsrfForm;
-use crate::web::ctx::Ctx;
+use crate::web::ctx::{Ctx, Flash};
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -162,7 +162,7 @@ pub(super) async fn starter_create(
         })
     })
     .await?;
-    Ok(ctx.redirect("/starters"))
+    Ok(ctx.redirect_flash("/starters", Flash::new("flash.starters_created")))
 }
 
 #[get("/starters/{id}/edit")]
@@ -223,7 +223,7 @@ pub(super) async fn starter_update(
         })
     })
     .await?;
-    Ok(ctx.redirect("/starters"))
+    Ok(ctx.redirect_flash("/starters", Flash::new("flash.starters_saved")))
 }
 
 #[post("/starters/{id}/delete")]
@@ -253,5 +253,5 @@ pub(super) async fn starter_delete(
         })
     })
     .await?;
-    Ok(ctx.redirect("/starters"))
+    Ok(ctx.redirect_flash("/starters", Flash::new("flash.starters_deleted")))
 }
