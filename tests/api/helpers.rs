@@ -430,6 +430,49 @@ pub fn someone_held_in(
     Ok(id)
 }
 
+/// A letter `writer` wrote and signed to `prisoner` at `facility`, queued
+/// for `channel` with its outbox row, as approval leaves it. The letter and
+/// its row.
+pub fn queued_letter_from(
+    c: &mut konvert::db::DbConn,
+    writer: &konvert::db::users::User,
+    prisoner: &konvert::db::prisoners::Prisoner,
+    facility: &konvert::db::facilities::Facility,
+    body: &str,
+    channel: konvert::db::letters::Channel,
+    reply_blank: bool,
+) -> diesel::QueryResult<(
+    konvert::db::letters::Letter,
+    konvert::db::deliveries::Delivery,
+)> {
+    use konvert::db::letters::{self, LetterStatus, NewLetter};
+    let now = konvert::db::now();
+    let letter = letters::insert(
+        c,
+        &NewLetter {
+            writer_id: writer.id,
+            prisoner_id: prisoner.id,
+            placement_id: None,
+            address_snapshot: serde_json::to_string(&konvert::address::record(
+                prisoner,
+                Some(facility),
+            ))
+            .ok(),
+            language: "ru".into(),
+            body: body.into(),
+            channel,
+            status: LetterStatus::Queued,
+            pen_name: Some(writer.display_name.clone()),
+            reply_blank,
+            reply_code: Some(letters::new_reply_code(&mut rand::thread_rng())),
+            created_at: now,
+            updated_at: now,
+        },
+    )?;
+    let delivery = konvert::db::deliveries::enqueue_letter(c, letter.id, channel, now)?;
+    Ok((letter, delivery))
+}
+
 /// Puts a letter in `status` whatever it is in now, stamping that status's
 /// time: for fixtures that need a letter at some point of its life. The app
 /// itself moves letters only along the lifecycle (`letters::set_status`).
