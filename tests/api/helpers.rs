@@ -398,6 +398,30 @@ pub fn place_at(
     )
 }
 
+/// Moves the prisoner to `facility_id` from `now`, or into transit when
+/// `None`; the new address is not confirmed yet.
+pub fn move_to(
+    c: &mut konvert::db::DbConn,
+    prisoner_id: i64,
+    facility_id: Option<i64>,
+    now: chrono::NaiveDateTime,
+) -> diesel::QueryResult<konvert::db::placements::Placement> {
+    konvert::db::placements::transfer(
+        c,
+        &konvert::db::placements::NewPlacement {
+            prisoner_id,
+            facility_id,
+            started_on: None,
+            address_confirmed_at: None,
+            source: None,
+            notes: String::new(),
+            created_by: None,
+        },
+        now.date(),
+        now,
+    )
+}
+
 /// Someone who can be written to, held at a facility of their own; their id.
 pub fn someone_held(c: &mut konvert::db::DbConn, surname: &str) -> diesel::QueryResult<i64> {
     someone_held_in(c, surname, "RU")

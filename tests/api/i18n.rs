@@ -4,7 +4,6 @@
 //! the pages a browser asks for on its own (the favicon).
 
 use konvert::db::letters::{self, LetterStatus};
-use konvert::db::placements::{self, NewPlacement};
 use konvert::db::prisoners::{self, Gender, PrisonerForm, PrisonerStatus};
 use konvert::db::users::{self, Role};
 use konvert::db::{self, deliveries, DbError};
@@ -50,20 +49,7 @@ async fn move_into_transit(app: &TestApp, prisoner_id: i64) {
     app.db
         .run(move |c| {
             let now = db::now();
-            placements::transfer(
-                c,
-                &NewPlacement {
-                    prisoner_id,
-                    facility_id: None,
-                    started_on: None,
-                    address_confirmed_at: None,
-                    source: None,
-                    notes: String::new(),
-                    created_by: None,
-                },
-                now.date(),
-                now,
-            )?;
+            move_to(c, prisoner_id, None, now)?;
             konvert::review::hold_for_transfer(c, prisoner_id, now)?;
             Ok::<_, konvert::error::AppError>(())
         })

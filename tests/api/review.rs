@@ -4,7 +4,7 @@
 
 use konvert::db::deliveries::{self, DeliveryState};
 use konvert::db::letters::{self, LetterStatus};
-use konvert::db::placements::{self, NewPlacement};
+use konvert::db::placements;
 use konvert::db::users::Role;
 use konvert::db::{self, DbError};
 use konvert::review;
@@ -78,20 +78,7 @@ async fn transfer(app: &TestApp, prisoner_id: i64, to_facility: bool) {
             } else {
                 None
             };
-            placements::transfer(
-                c,
-                &NewPlacement {
-                    prisoner_id,
-                    facility_id,
-                    started_on: None,
-                    address_confirmed_at: None,
-                    source: None,
-                    notes: String::new(),
-                    created_by: None,
-                },
-                now.date(),
-                now,
-            )?;
+            move_to(c, prisoner_id, facility_id, now)?;
             Ok::<_, DbError>(())
         })
         .await
