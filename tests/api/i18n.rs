@@ -38,6 +38,18 @@ async fn submitted(writer: &TestApp, prisoner_id: i64) -> i64 {
         .unwrap()
 }
 
+/// A letter vera wrote and a coordinator approved; `app` is left signed in
+/// as that coordinator. (vera's client, the prisoner, the letter.)
+async fn approved(app: &TestApp) -> (TestApp, i64, i64) {
+    let (_, writer) = app.other_client("vera@example.org", Role::Volunteer).await;
+    let pid = prisoner(app, Fixture::default()).await;
+    let id = submitted(&writer, pid).await;
+    app.sign_in_as("coord@example.org", Role::Coordinator).await;
+    app.post_form(&format!("/review/{id}"), &[("decision", "approve")])
+        .await;
+    (writer, pid, id)
+}
+
 async fn text(app: &TestApp, path: &str) -> String {
     let res = app.get(path).await;
     assert_eq!(res.status(), 200, "{path}");
@@ -60,11 +72,7 @@ async fn move_into_transit(app: &TestApp, prisoner_id: i64) {
 both_backends! {
     async fn held_letters_are_named_in_the_outbox_and_listed_with_a_link_to_confirm_the_address(backend) {
         let Some(app) = spawn_app(backend).await else { return };
-        let (_, writer) = app.other_client("vera@example.org", Role::Volunteer).await;
-        let pid = prisoner(&app, Fixture::default()).await;
-        let id = submitted(&writer, pid).await;
-        app.sign_in_as("coord@example.org", Role::Coordinator).await;
-        app.post_form(&format!("/review/{id}"), &[("decision", "approve")]).await;
+        let (writer, pid, id) = approved(&app).await;
         move_into_transit(&app, pid).await;
         let status = app.db.run(move |c| Ok::<_, DbError>(letters::find(c, id)?.unwrap().status)).await.unwrap();
         assert_eq!(status, LetterStatus::Held);
@@ -88,11 +96,7 @@ both_backends! {
 both_backends! {
     async fn retrying_and_cancelling_a_delivery_are_confirmed(backend) {
         let Some(app) = spawn_app(backend).await else { return };
-        let (_, writer) = app.other_client("vera@example.org", Role::Volunteer).await;
-        let pid = prisoner(&app, Fixture::default()).await;
-        let id = submitted(&writer, pid).await;
-        app.sign_in_as("coord@example.org", Role::Coordinator).await;
-        app.post_form(&format!("/review/{id}"), &[("decision", "approve")]).await;
+        let (_writer, _, id) = approved(&app).await;
         let delivery = app.db.run(move |c| Ok::<_, DbError>(deliveries::for_letter(c, id)?[0].id)).await.unwrap();
 
         let res = app.post_form(&format!("/outbox/{delivery}/retry"), &[]).await;
