@@ -166,20 +166,35 @@ fn submit_in_tx(
     id: i64,
     now: NaiveDateTime,
 ) -> Result<(), ComposeError> {
-    if !letters::submit_by_writer(conn, id, writer_id, now)? {
+    let changed = letters::submit_by_writer(conn, id, writer_id, now)?;
+    writer_changed(conn, writer_id, id, changed, "submit", now)?;
+    // Writers a coordinator marked as trusted skip the review queue.
+    crate::review::auto_approve_if_trusted(conn, id, writer_id, now)?;
+    Ok(())
+}
+
+/// After a writer's guarded update of their letter: audits the change as
+/// `action`, or, when it `changed` nothing, says why it was refused.
+fn writer_changed(
+    conn: &mut DbConn,
+    writer_id: i64,
+    id: i64,
+    changed: bool,
+    action: &str,
+    now: NaiveDateTime,
+) -> Result<(), ComposeError> {
+    if !changed {
         return Err(refusal(conn, writer_id, id)?);
     }
     audit::record(
         conn,
         Some(writer_id),
-        "submit",
+        action,
         "letter",
         Some(id),
         &json!({}),
         now,
     )?;
-    // Writers a coordinator marked as trusted skip the review queue.
-    crate::review::auto_approve_if_trusted(conn, id, writer_id, now)?;
     Ok(())
 }
 
@@ -250,19 +265,8 @@ pub fn withdraw(
     now: NaiveDateTime,
 ) -> Result<(), ComposeError> {
     db::write_tx(conn, |conn| {
-        if !letters::withdraw_by_writer(conn, id, writer_id, now)? {
-            return Err(refusal(conn, writer_id, id)?);
-        }
-        audit::record(
-            conn,
-            Some(writer_id),
-            "withdraw",
-            "letter",
-            Some(id),
-            &json!({}),
-            now,
-        )?;
-        Ok(())
+        let changed = letters::withdraw_by_writer(conn, id, writer_id, now)?;
+        writer_changed(conn, writer_id, id, changed, "withdraw", now)
     })
 }
 
@@ -275,19 +279,8 @@ pub fn delete_draft(
     now: NaiveDateTime,
 ) -> Result<(), ComposeError> {
     db::write_tx(conn, |conn| {
-        if !letters::delete_draft_by_writer(conn, id, writer_id)? {
-            return Err(refusal(conn, writer_id, id)?);
-        }
-        audit::record(
-            conn,
-            Some(writer_id),
-            "delete",
-            "letter",
-            Some(id),
-            &json!({}),
-            now,
-        )?;
-        Ok(())
+        let changed = letters::delete_draft_by_writer(conn, id, writer_id)?;
+        writer_changed(conn, writer_id, id, changed, "delete", now)
     })
 }
 
