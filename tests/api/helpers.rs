@@ -398,6 +398,31 @@ pub fn place_at(
     )
 }
 
+/// A volunteer's letter, written and submitted through the composer.
+pub async fn submitted_letter(writer: &TestApp, prisoner_id: i64, body: &str) -> i64 {
+    let pid = prisoner_id.to_string();
+    let res = writer
+        .post_form(
+            "/letters",
+            &[
+                ("prisoner", &pid),
+                ("channel", "fsin_pismo"),
+                ("body", body),
+                ("action", "submit"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303, "submitted");
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    location
+        .trim_start_matches("/letters/")
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
 /// Moves the prisoner to `facility_id` from `now`, or into transit when
 /// `None`; the new address is not confirmed yet.
 pub fn move_to(

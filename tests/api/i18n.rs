@@ -14,28 +14,7 @@ use crate::letters::{prisoner, Fixture};
 
 /// A letter by `writer` to `prisoner_id`, submitted through the composer.
 async fn submitted(writer: &TestApp, prisoner_id: i64) -> i64 {
-    let pid = prisoner_id.to_string();
-    let res = writer
-        .post_form(
-            "/letters",
-            &[
-                ("prisoner", pid.as_str()),
-                ("channel", "fsin_pismo"),
-                ("body", "Здравствуйте! Пишу вам из Петербурга."),
-                ("action", "submit"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), 303, "submitted");
-    res.headers()["location"]
-        .to_str()
-        .unwrap()
-        .trim_start_matches("/letters/")
-        .split('/')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap()
+    submitted_letter(writer, prisoner_id, "Здравствуйте! Пишу вам из Петербурга.").await
 }
 
 /// A letter vera wrote and a coordinator approved; `app` is left signed in

@@ -13,31 +13,6 @@ use crate::both_backends;
 use crate::helpers::*;
 use crate::letters::{prisoner, Fixture};
 
-/// A volunteer's letter, written and submitted through the composer.
-async fn submitted_letter(writer: &TestApp, prisoner_id: i64, body: &str) -> i64 {
-    let pid = prisoner_id.to_string();
-    let res = writer
-        .post_form(
-            "/letters",
-            &[
-                ("prisoner", &pid),
-                ("channel", "fsin_pismo"),
-                ("body", body),
-                ("action", "submit"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), 303, "submitted");
-    let location = res.headers()["location"].to_str().unwrap().to_owned();
-    location
-        .trim_start_matches("/letters/")
-        .split('/')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap()
-}
-
 async fn letter(app: &TestApp, id: i64) -> letters::Letter {
     app.db
         .run(move |c| Ok::<_, DbError>(letters::find(c, id)?.unwrap()))
