@@ -84,56 +84,45 @@ pub fn create(
     submit: bool,
     now: NaiveDateTime,
 ) -> Result<Created, ComposeError> {
-    match create_once(conn, writer_id, prisoner_id, edit, key, submit, now) {
+    let once = |conn: &mut DbConn| {
+        db::write_tx(conn, |conn| {
+            if let Some(key) = key {
+                if let Some(letter) = letters::find_by_submission_key(conn, writer_id, key)? {
+                    return Ok(Created::Repeat(Box::new(letter)));
+                }
+            }
+            let letter = insert_with_reply_code(conn, writer_id, prisoner_id, edit, now)?;
+            // Figures are kept from the start, so lists need not recount.
+            letters::update_draft(conn, letter.id, edit, now)?;
+            if let Some(key) = key {
+                // In a savepoint: on PostgreSQL a failed statement would spoil
+                // the whole transaction. The unique index is what stops two
+                // posts racing on PostgreSQL; SQLite's write lock already did.
+                match conn.transaction(|conn| letters::set_submission_key(conn, letter.id, key)) {
+                    Err(e) if db::is_unique_violation(&e) => return Err(ComposeError::RepeatedKey),
+                    other => other?,
+                }
+            }
+            audit::record(
+                conn,
+                Some(writer_id),
+                "create",
+                "letter",
+                Some(letter.id),
+                &json!({"prisoner_id": prisoner_id, "channel": edit.channel}),
+                now,
+            )?;
+            if submit {
+                submit_in_tx(conn, writer_id, letter.id, now)?;
+            }
+            Ok(Created::New(letter.id))
+        })
+    };
+    match once(conn) {
         // The other post has committed by now: this time it is found.
-        Err(ComposeError::RepeatedKey) => {
-            create_once(conn, writer_id, prisoner_id, edit, key, submit, now)
-        }
+        Err(ComposeError::RepeatedKey) => once(conn),
         other => other,
     }
-}
-
-fn create_once(
-    conn: &mut DbConn,
-    writer_id: i64,
-    prisoner_id: i64,
-    edit: &DraftEdit,
-    key: Option<&str>,
-    submit: bool,
-    now: NaiveDateTime,
-) -> Result<Created, ComposeError> {
-    db::write_tx(conn, |conn| {
-        if let Some(key) = key {
-            if let Some(letter) = letters::find_by_submission_key(conn, writer_id, key)? {
-                return Ok(Created::Repeat(Box::new(letter)));
-            }
-        }
-        let letter = insert_with_reply_code(conn, writer_id, prisoner_id, edit, now)?;
-        // Figures are kept from the start, so lists need not recount.
-        letters::update_draft(conn, letter.id, edit, now)?;
-        if let Some(key) = key {
-            // In a savepoint: on PostgreSQL a failed statement would spoil
-            // the whole transaction. The unique index is what stops two
-            // posts racing on PostgreSQL; SQLite's write lock already did.
-            match conn.transaction(|conn| letters::set_submission_key(conn, letter.id, key)) {
-                Err(e) if db::is_unique_violation(&e) => return Err(ComposeError::RepeatedKey),
-                other => other?,
-            }
-        }
-        audit::record(
-            conn,
-            Some(writer_id),
-            "create",
-            "letter",
-            Some(letter.id),
-            &json!({"prisoner_id": prisoner_id, "channel": edit.channel}),
-            now,
-        )?;
-        if submit {
-            submit_in_tx(conn, writer_id, letter.id, now)?;
-        }
-        Ok(Created::New(letter.id))
-    })
 }
 
 /// Inserts the draft with a fresh reply code, drawing again on the rare
@@ -177,20 +166,35 @@ fn submit_in_tx(
     id: i64,
     now: NaiveDateTime,
 ) -> Result<(), ComposeError> {
-    if !letters::submit_by_writer(conn, id, writer_id, now)? {
+    let changed = letters::submit_by_writer(conn, id, writer_id, now)?;
+    writer_changed(conn, writer_id, id, changed, "submit", now)?;
+    // Writers a coordinator marked as trusted skip the review queue.
+    crate::review::auto_approve_if_trusted(conn, id, writer_id, now)?;
+    Ok(())
+}
+
+/// After a writer's guarded update of their letter: audits the change as
+/// `action`, or, when it `changed` nothing, says why it was refused.
+fn writer_changed(
+    conn: &mut DbConn,
+    writer_id: i64,
+    id: i64,
+    changed: bool,
+    action: &str,
+    now: NaiveDateTime,
+) -> Result<(), ComposeError> {
+    if !changed {
         return Err(refusal(conn, writer_id, id)?);
     }
     audit::record(
         conn,
         Some(writer_id),
-        "submit",
+        action,
         "letter",
         Some(id),
         &json!({}),
         now,
     )?;
-    // Writers a coordinator marked as trusted skip the review queue.
-    crate::review::auto_approve_if_trusted(conn, id, writer_id, now)?;
     Ok(())
 }
 
@@ -261,19 +265,8 @@ pub fn withdraw(
     now: NaiveDateTime,
 ) -> Result<(), ComposeError> {
     db::write_tx(conn, |conn| {
-        if !letters::withdraw_by_writer(conn, id, writer_id, now)? {
-            return Err(refusal(conn, writer_id, id)?);
-        }
-        audit::record(
-            conn,
-            Some(writer_id),
-            "withdraw",
-            "letter",
-            Some(id),
-            &json!({}),
-            now,
-        )?;
-        Ok(())
+        let changed = letters::withdraw_by_writer(conn, id, writer_id, now)?;
+        writer_changed(conn, writer_id, id, changed, "withdraw", now)
     })
 }
 
@@ -286,19 +279,8 @@ pub fn delete_draft(
     now: NaiveDateTime,
 ) -> Result<(), ComposeError> {
     db::write_tx(conn, |conn| {
-        if !letters::delete_draft_by_writer(conn, id, writer_id)? {
-            return Err(refusal(conn, writer_id, id)?);
-        }
-        audit::record(
-            conn,
-            Some(writer_id),
-            "delete",
-            "letter",
-            Some(id),
-            &json!({}),
-            now,
-        )?;
-        Ok(())
+        let changed = letters::delete_draft_by_writer(conn, id, writer_id)?;
+        writer_changed(conn, writer_id, id, changed, "delete", now)
     })
 }
 

@@ -242,9 +242,21 @@ pub fn record_manual(
     worker: &str,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
+    release_claim(conn, id, worker, DeliveryState::Manual, now)
+}
+
+/// Lets go of a row the worker claimed without sending it, leaving it in
+/// `state` for someone else. False when no longer this worker's.
+fn release_claim(
+    conn: &mut DbConn,
+    id: i64,
+    worker: &str,
+    state: DeliveryState,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
     let n = diesel::update(still_claimed(id, worker))
         .set((
-            deliveries::state.eq(DeliveryState::Manual),
+            deliveries::state.eq(state),
             deliveries::claimed_at.eq(None::<NaiveDateTime>),
             deliveries::claimed_by.eq(None::<String>),
             deliveries::updated_at.eq(now),
@@ -498,15 +510,7 @@ pub fn record_held(
     worker: &str,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let n = diesel::update(still_claimed(id, worker))
-        .set((
-            deliveries::state.eq(DeliveryState::Held),
-            deliveries::claimed_at.eq(None::<NaiveDateTime>),
-            deliveries::claimed_by.eq(None::<String>),
-            deliveries::updated_at.eq(now),
-        ))
-        .execute(conn)?;
-    Ok(n == 1)
+    release_claim(conn, id, worker, DeliveryState::Held, now)
 }
 
 /// Claims one pending row for `worker`, whatever its due time; false when

@@ -134,6 +134,18 @@ pub struct FacilityChoice {
     pub region: Option<String>,
 }
 
+/// Each region named once, sorted: what a region filter offers.
+pub fn distinct_regions<'a>(regions: impl IntoIterator<Item = Option<&'a str>>) -> Vec<&'a str> {
+    let mut regions: Vec<&str> = regions
+        .into_iter()
+        .flatten()
+        .filter(|r| !r.is_empty())
+        .collect();
+    regions.sort_unstable();
+    regions.dedup();
+    regions
+}
+
 /// Every facility in the order of `list`, for a filter's choices.
 pub fn choices(conn: &mut DbConn) -> QueryResult<Vec<FacilityChoice>> {
     facilities::table

@@ -191,6 +191,15 @@ impl LetterListItem {
             LetterStatus::Draft | LetterStatus::ReturnedToWriter
         )
     }
+
+    /// The prisoner's full name, as lists show it.
+    pub fn prisoner_name(&self) -> String {
+        super::prisoners::full_name(
+            &self.prisoner_surname,
+            &self.prisoner_given_name,
+            self.prisoner_patronymic.as_deref(),
+        )
+    }
 }
 
 /// Letters by `writer_id` (every writer's when `None`): those still with the

@@ -192,17 +192,19 @@ impl Prisoner {
 
     /// "Surname Given Patronymic", as Russian lists write it.
     pub fn full_name(&self) -> String {
-        [
-            Some(self.surname.as_str()),
-            Some(self.given_name.as_str()),
-            self.patronymic.as_deref(),
-        ]
+        full_name(&self.surname, &self.given_name, self.patronymic.as_deref())
+    }
+}
+
+/// "Surname Given Patronymic", as Russian lists write it: for a prisoner,
+/// or for the name columns a list query brings along.
+pub fn full_name(surname: &str, given_name: &str, patronymic: Option<&str>) -> String {
+    [Some(surname), Some(given_name), patronymic]
         .into_iter()
         .flatten()
         .filter(|p| !p.is_empty())
         .collect::<Vec<_>>()
         .join(" ")
-    }
 }
 
 /// What a coordinator edits; the summary columns are kept by the code that

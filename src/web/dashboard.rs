@@ -298,14 +298,7 @@ pub fn lacking_mail_page(
         .into_iter()
         .map(|code| json!({ "code": code, "selected": filter.country.as_deref() == Some(code) }))
         .collect();
-    let mut regions: Vec<&str> = data
-        .facilities
-        .iter()
-        .filter_map(|f| f.region.as_deref())
-        .filter(|r| !r.is_empty())
-        .collect();
-    regions.sort_unstable();
-    regions.dedup();
+    let regions = facilities::distinct_regions(data.facilities.iter().map(|f| f.region.as_deref()));
     let languages: Vec<_> = data
         .languages
         .iter()

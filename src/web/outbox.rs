@@ -35,15 +35,7 @@ async fn held(ctx: Ctx) -> Result<HttpResponse, AppError> {
         .iter()
         .map(|i| {
             let l = &i.letter;
-            let name = [
-                Some(i.prisoner_surname.as_str()),
-                Some(i.prisoner_given_name.as_str()),
-                i.prisoner_patronymic.as_deref(),
-            ]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ");
+            let name = i.prisoner_name();
             json!({
                 "id": l.id,
                 "prisoner_id": l.prisoner_id,

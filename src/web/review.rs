@@ -62,15 +62,7 @@ fn item_json(i: &LetterListItem, trouble: Option<&Trouble>, ctx: &Ctx) -> Value 
             .is_some_and(|c| c.eq_ignore_ascii_case("RU")),
     };
     let warnings = check(&letter.body, to);
-    let prisoner = [
-        Some(i.prisoner_surname.as_str()),
-        Some(i.prisoner_given_name.as_str()),
-        i.prisoner_patronymic.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join(" ");
+    let prisoner = i.prisoner_name();
     json!({
         "id": letter.id,
         "prisoner": prisoner,

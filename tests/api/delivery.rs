@@ -11,7 +11,7 @@ use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use chrono::TimeDelta;
 use konvert::db::deliveries::{self, DeliveryState};
 use konvert::db::facilities::{self, FacilityForm, FacilityKind, Service};
-use konvert::db::letters::{self, Channel, LetterStatus, NewLetter};
+use konvert::db::letters::{self, Channel, LetterStatus};
 use konvert::db::prisoners::{self, BirthDate, Gender, PrisonerForm};
 use konvert::db::users::{self, NewUser, Role};
 use konvert::db::{self, Db, DbError};
@@ -179,30 +179,8 @@ pub fn queued_letter_by(conn: &mut db::DbConn, body: &str, channel: Channel) -> 
     place_at(conn, prisoner.id, facility.id, now).unwrap();
     let email = format!("w{}@example.org", random_hex());
     let writer = users::insert(conn, &NewUser::new(&email, "Вера", Role::Volunteer, now)).unwrap();
-    let letter = letters::insert(
-        conn,
-        &NewLetter {
-            writer_id: writer.id,
-            prisoner_id: prisoner.id,
-            placement_id: None,
-            address_snapshot: serde_json::to_string(&konvert::address::record(
-                &prisoner,
-                Some(&facility),
-            ))
-            .ok(),
-            language: "ru".into(),
-            body: body.into(),
-            channel,
-            status: LetterStatus::Queued,
-            pen_name: Some("Вера".into()),
-            reply_blank: true,
-            reply_code: Some(letters::new_reply_code(&mut rand::thread_rng())),
-            created_at: now,
-            updated_at: now,
-        },
-    )
-    .unwrap();
-    deliveries::enqueue_letter(conn, letter.id, channel, now).unwrap();
+    let (letter, _) =
+        queued_letter_from(conn, &writer, &prisoner, &facility, body, channel, true).unwrap();
     letter.id
 }
 
@@ -492,19 +470,26 @@ both_backends! {
 }
 
 /// Starts `konvert worker` against the test database and gateway.
-fn worker_process(test_db: &TestDb, gateway: &TestGateway) -> std::process::Child {
+/// The `konvert` binary with none of the developer's own settings, on this
+/// test's database and gateway, quiet; `data` names its data folder.
+fn konvert_command(test_db: &TestDb, gateway: &TestGateway, data: &str) -> std::process::Command {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_konvert"));
     for key in konvert::config::Settings::env_keys() {
         cmd.env_remove(key);
     }
-    cmd.arg("worker")
-        .env("KONVERT_DATABASE_URL", test_db.url())
-        .env("KONVERT_DATA_DIR", test_db.dir.path().join("worker-data"))
+    cmd.env("KONVERT_DATABASE_URL", test_db.url())
+        .env("KONVERT_DATA_DIR", test_db.dir.path().join(data))
         .env("KONVERT_FSIN_GATEWAY_URL", &gateway.url)
-        .env("KONVERT_DELIVERY_LEASE_SECS", "1")
         .env("KONVERT_LOG", "warn")
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    cmd
+}
+
+fn worker_process(test_db: &TestDb, gateway: &TestGateway) -> std::process::Child {
+    konvert_command(test_db, gateway, "worker-data")
+        .arg("worker")
+        .env("KONVERT_DELIVERY_LEASE_SECS", "1")
         .spawn()
         .expect("start konvert worker")
 }
@@ -557,18 +542,8 @@ both_backends! {
         let db = test_db.open();
         let gateway = start_gateway(vec![]).await;
         let id = seed(&db, "Письмо").await;
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_konvert"));
-        for key in konvert::config::Settings::env_keys() {
-            cmd.env_remove(key);
-        }
-        let mut server = cmd
-            .env("KONVERT_DATABASE_URL", test_db.url())
-            .env("KONVERT_DATA_DIR", test_db.dir.path().join("serve-data"))
+        let mut server = konvert_command(&test_db, &gateway, "serve-data")
             .env("KONVERT_BIND", "127.0.0.1:0")
-            .env("KONVERT_FSIN_GATEWAY_URL", &gateway.url)
-            .env("KONVERT_LOG", "warn")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
         let mut sent = false;
@@ -712,17 +687,9 @@ both_backends! {
         assert!(terminate(&mut alone).success(), "konvert worker exits cleanly on SIGTERM");
 
         let second = seed(&db, "Второе письмо").await;
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_konvert"));
-        for key in konvert::config::Settings::env_keys() {
-            cmd.env_remove(key);
-        }
-        let mut server = cmd
-            .env("KONVERT_DATABASE_URL", test_db.url())
-            .env("KONVERT_DATA_DIR", test_db.dir.path().join("serve-data"))
+        let mut server = konvert_command(&test_db, &gateway, "serve-data")
             .env("KONVERT_BIND", "127.0.0.1:0")
-            .env("KONVERT_FSIN_GATEWAY_URL", &gateway.url)
             .env("KONVERT_LOG", "info")
-            .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap();

@@ -5,7 +5,7 @@
 
 use konvert::db::deliveries::{self, DeliveryState};
 use konvert::db::facilities::{self, FacilityForm, FacilityKind, Service};
-use konvert::db::letters::{self, Channel, LetterStatus, NewLetter};
+use konvert::db::letters::{self, Channel, LetterStatus};
 use konvert::db::prisoners::{self, BirthDate, Gender, PrisonerForm};
 use konvert::db::users::{self, NewUser, Role};
 use konvert::db::{self, DbError};
@@ -56,31 +56,8 @@ fn waiting_letter(
         Some(user) => user,
         None => users::insert(conn, &NewUser::new(&email, writer, Role::Volunteer, now)).unwrap(),
     };
-    let letter = letters::insert(
-        conn,
-        &NewLetter {
-            writer_id: writer.id,
-            prisoner_id: prisoner.id,
-            placement_id: None,
-            address_snapshot: serde_json::to_string(&konvert::address::record(
-                &prisoner,
-                Some(&facility),
-            ))
-            .ok(),
-            language: "ru".into(),
-            body: body.into(),
-            channel,
-            status: LetterStatus::Queued,
-            pen_name: Some(writer.display_name.clone()),
-            reply_blank: false,
-            reply_code: Some(letters::new_reply_code(&mut rand::thread_rng())),
-            created_at: now,
-            updated_at: now,
-        },
-    )
-    .unwrap();
-    deliveries::enqueue_letter(conn, letter.id, channel, now).unwrap();
-    let delivery = deliveries::for_letter(conn, letter.id).unwrap().remove(0);
+    let (letter, delivery) =
+        queued_letter_from(conn, &writer, &prisoner, &facility, body, channel, false).unwrap();
     (letter.id, delivery.id, writer.id)
 }
 

@@ -398,6 +398,55 @@ pub fn place_at(
     )
 }
 
+/// A volunteer's letter, written and submitted through the composer.
+pub async fn submitted_letter(writer: &TestApp, prisoner_id: i64, body: &str) -> i64 {
+    let pid = prisoner_id.to_string();
+    let res = writer
+        .post_form(
+            "/letters",
+            &[
+                ("prisoner", &pid),
+                ("channel", "fsin_pismo"),
+                ("body", body),
+                ("action", "submit"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303, "submitted");
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    location
+        .trim_start_matches("/letters/")
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// Moves the prisoner to `facility_id` from `now`, or into transit when
+/// `None`; the new address is not confirmed yet.
+pub fn move_to(
+    c: &mut konvert::db::DbConn,
+    prisoner_id: i64,
+    facility_id: Option<i64>,
+    now: chrono::NaiveDateTime,
+) -> diesel::QueryResult<konvert::db::placements::Placement> {
+    konvert::db::placements::transfer(
+        c,
+        &konvert::db::placements::NewPlacement {
+            prisoner_id,
+            facility_id,
+            started_on: None,
+            address_confirmed_at: None,
+            source: None,
+            notes: String::new(),
+            created_by: None,
+        },
+        now.date(),
+        now,
+    )
+}
+
 /// Someone who can be written to, held at a facility of their own; their id.
 pub fn someone_held(c: &mut konvert::db::DbConn, surname: &str) -> diesel::QueryResult<i64> {
     someone_held_in(c, surname, "RU")
@@ -428,6 +477,49 @@ pub fn someone_held_in(
     .id;
     place_at(c, id, facility.id, now)?;
     Ok(id)
+}
+
+/// A letter `writer` wrote and signed to `prisoner` at `facility`, queued
+/// for `channel` with its outbox row, as approval leaves it. The letter and
+/// its row.
+pub fn queued_letter_from(
+    c: &mut konvert::db::DbConn,
+    writer: &konvert::db::users::User,
+    prisoner: &konvert::db::prisoners::Prisoner,
+    facility: &konvert::db::facilities::Facility,
+    body: &str,
+    channel: konvert::db::letters::Channel,
+    reply_blank: bool,
+) -> diesel::QueryResult<(
+    konvert::db::letters::Letter,
+    konvert::db::deliveries::Delivery,
+)> {
+    use konvert::db::letters::{self, LetterStatus, NewLetter};
+    let now = konvert::db::now();
+    let letter = letters::insert(
+        c,
+        &NewLetter {
+            writer_id: writer.id,
+            prisoner_id: prisoner.id,
+            placement_id: None,
+            address_snapshot: serde_json::to_string(&konvert::address::record(
+                prisoner,
+                Some(facility),
+            ))
+            .ok(),
+            language: "ru".into(),
+            body: body.into(),
+            channel,
+            status: LetterStatus::Queued,
+            pen_name: Some(writer.display_name.clone()),
+            reply_blank,
+            reply_code: Some(letters::new_reply_code(&mut rand::thread_rng())),
+            created_at: now,
+            updated_at: now,
+        },
+    )?;
+    let delivery = konvert::db::deliveries::enqueue_letter(c, letter.id, channel, now)?;
+    Ok((letter, delivery))
 }
 
 /// Puts a letter in `status` whatever it is in now, stamping that status's

@@ -4,7 +4,6 @@
 //! the pages a browser asks for on its own (the favicon).
 
 use konvert::db::letters::{self, LetterStatus};
-use konvert::db::placements::{self, NewPlacement};
 use konvert::db::prisoners::{self, Gender, PrisonerForm, PrisonerStatus};
 use konvert::db::users::{self, Role};
 use konvert::db::{self, deliveries, DbError};
@@ -15,28 +14,19 @@ use crate::letters::{prisoner, Fixture};
 
 /// A letter by `writer` to `prisoner_id`, submitted through the composer.
 async fn submitted(writer: &TestApp, prisoner_id: i64) -> i64 {
-    let pid = prisoner_id.to_string();
-    let res = writer
-        .post_form(
-            "/letters",
-            &[
-                ("prisoner", pid.as_str()),
-                ("channel", "fsin_pismo"),
-                ("body", "Здравствуйте! Пишу вам из Петербурга."),
-                ("action", "submit"),
-            ],
-        )
+    submitted_letter(writer, prisoner_id, "Здравствуйте! Пишу вам из Петербурга.").await
+}
+
+/// A letter vera wrote and a coordinator approved; `app` is left signed in
+/// as that coordinator. (vera's client, the prisoner, the letter.)
+async fn approved(app: &TestApp) -> (TestApp, i64, i64) {
+    let (_, writer) = app.other_client("vera@example.org", Role::Volunteer).await;
+    let pid = prisoner(app, Fixture::default()).await;
+    let id = submitted(&writer, pid).await;
+    app.sign_in_as("coord@example.org", Role::Coordinator).await;
+    app.post_form(&format!("/review/{id}"), &[("decision", "approve")])
         .await;
-    assert_eq!(res.status(), 303, "submitted");
-    res.headers()["location"]
-        .to_str()
-        .unwrap()
-        .trim_start_matches("/letters/")
-        .split('/')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap()
+    (writer, pid, id)
 }
 
 async fn text(app: &TestApp, path: &str) -> String {
@@ -50,20 +40,7 @@ async fn move_into_transit(app: &TestApp, prisoner_id: i64) {
     app.db
         .run(move |c| {
             let now = db::now();
-            placements::transfer(
-                c,
-                &NewPlacement {
-                    prisoner_id,
-                    facility_id: None,
-                    started_on: None,
-                    address_confirmed_at: None,
-                    source: None,
-                    notes: String::new(),
-                    created_by: None,
-                },
-                now.date(),
-                now,
-            )?;
+            move_to(c, prisoner_id, None, now)?;
             konvert::review::hold_for_transfer(c, prisoner_id, now)?;
             Ok::<_, konvert::error::AppError>(())
         })
@@ -74,11 +51,7 @@ async fn move_into_transit(app: &TestApp, prisoner_id: i64) {
 both_backends! {
     async fn held_letters_are_named_in_the_outbox_and_listed_with_a_link_to_confirm_the_address(backend) {
         let Some(app) = spawn_app(backend).await else { return };
-        let (_, writer) = app.other_client("vera@example.org", Role::Volunteer).await;
-        let pid = prisoner(&app, Fixture::default()).await;
-        let id = submitted(&writer, pid).await;
-        app.sign_in_as("coord@example.org", Role::Coordinator).await;
-        app.post_form(&format!("/review/{id}"), &[("decision", "approve")]).await;
+        let (writer, pid, id) = approved(&app).await;
         move_into_transit(&app, pid).await;
         let status = app.db.run(move |c| Ok::<_, DbError>(letters::find(c, id)?.unwrap().status)).await.unwrap();
         assert_eq!(status, LetterStatus::Held);
@@ -102,11 +75,7 @@ both_backends! {
 both_backends! {
     async fn retrying_and_cancelling_a_delivery_are_confirmed(backend) {
         let Some(app) = spawn_app(backend).await else { return };
-        let (_, writer) = app.other_client("vera@example.org", Role::Volunteer).await;
-        let pid = prisoner(&app, Fixture::default()).await;
-        let id = submitted(&writer, pid).await;
-        app.sign_in_as("coord@example.org", Role::Coordinator).await;
-        app.post_form(&format!("/review/{id}"), &[("decision", "approve")]).await;
+        let (_writer, _, id) = approved(&app).await;
         let delivery = app.db.run(move |c| Ok::<_, DbError>(deliveries::for_letter(c, id)?[0].id)).await.unwrap();
 
         let res = app.post_form(&format!("/outbox/{delivery}/retry"), &[]).await;

@@ -4,7 +4,7 @@
 
 use konvert::db::deliveries::{self, DeliveryState};
 use konvert::db::letters::{self, LetterStatus};
-use konvert::db::placements::{self, NewPlacement};
+use konvert::db::placements;
 use konvert::db::users::Role;
 use konvert::db::{self, DbError};
 use konvert::review;
@@ -12,31 +12,6 @@ use konvert::review;
 use crate::both_backends;
 use crate::helpers::*;
 use crate::letters::{prisoner, Fixture};
-
-/// A volunteer's letter, written and submitted through the composer.
-async fn submitted_letter(writer: &TestApp, prisoner_id: i64, body: &str) -> i64 {
-    let pid = prisoner_id.to_string();
-    let res = writer
-        .post_form(
-            "/letters",
-            &[
-                ("prisoner", &pid),
-                ("channel", "fsin_pismo"),
-                ("body", body),
-                ("action", "submit"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), 303, "submitted");
-    let location = res.headers()["location"].to_str().unwrap().to_owned();
-    location
-        .trim_start_matches("/letters/")
-        .split('/')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap()
-}
 
 async fn letter(app: &TestApp, id: i64) -> letters::Letter {
     app.db
@@ -78,20 +53,7 @@ async fn transfer(app: &TestApp, prisoner_id: i64, to_facility: bool) {
             } else {
                 None
             };
-            placements::transfer(
-                c,
-                &NewPlacement {
-                    prisoner_id,
-                    facility_id,
-                    started_on: None,
-                    address_confirmed_at: None,
-                    source: None,
-                    notes: String::new(),
-                    created_by: None,
-                },
-                now.date(),
-                now,
-            )?;
+            move_to(c, prisoner_id, facility_id, now)?;
             Ok::<_, DbError>(())
         })
         .await

@@ -35,15 +35,7 @@ pub(super) async fn letters_list(
         .iter()
         .map(|i| {
             let l = &i.letter;
-            let name = [
-                Some(i.prisoner_surname.as_str()),
-                Some(i.prisoner_given_name.as_str()),
-                i.prisoner_patronymic.as_deref(),
-            ]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ");
+            let name = i.prisoner_name();
             let editable = i.with_writer() && l.writer_id == user.id;
             json!({
                 "id": l.id,

@@ -15,8 +15,9 @@ use super::recipient::Recipient;
 use super::{editable_letter, format_time, own_letter, parse_id, wants_json, Empty, LANGUAGES};
 use crate::compose::{self, Created, Saved};
 use crate::db;
-use crate::db::letters::{self, DraftEdit, LetterStatus};
+use crate::db::letters::{self, DraftEdit, Letter, LetterStatus};
 use crate::db::prisoners;
+use crate::db::starter_texts::StarterText;
 use crate::error::{AppError, FieldErrors};
 use crate::web::csrf::CsrfForm;
 use crate::web::ctx::{Ctx, Flash};
@@ -37,19 +38,13 @@ pub(super) async fn new_letter(
     let prisoner_id = parse_id(&query.prisoner)?;
     let (rec, starters) = load_for_composer(&ctx, prisoner_id, None).await?;
     let draft = Draft::fresh(&user, &rec, query.channel.as_deref());
-    render_composer(
-        &ctx,
-        StatusCode::OK,
-        ComposerView {
-            rec: &rec,
-            letter: None,
-            draft: &draft,
-            starters: &starters,
-            errors: &FieldErrors::default(),
-            notice: None,
-            submission_key: None,
-        },
-    )
+    ComposerPage {
+        rec: &rec,
+        letter: None,
+        starters: &starters,
+        submission_key: None,
+    }
+    .render(&ctx, StatusCode::OK, &draft, &FieldErrors::default(), None)
 }
 
 /// The live check composer.js calls as the writer types: figures and
@@ -77,6 +72,58 @@ pub(super) async fn check_text(
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(figures))
+}
+
+/// What a composer page shows whatever was typed: the recipient, the letter
+/// being edited (none for a new one), the starter texts and the form's
+/// one-time key.
+struct ComposerPage<'a> {
+    rec: &'a Recipient,
+    letter: Option<&'a Letter>,
+    starters: &'a [StarterText],
+    submission_key: Option<&'a str>,
+}
+
+impl ComposerPage<'_> {
+    fn render(
+        &self,
+        ctx: &Ctx,
+        status: StatusCode,
+        draft: &Draft,
+        errors: &FieldErrors,
+        notice: Option<&str>,
+    ) -> Result<HttpResponse, AppError> {
+        render_composer(
+            ctx,
+            status,
+            ComposerView {
+                rec: self.rec,
+                letter: self.letter,
+                draft,
+                starters: self.starters,
+                errors,
+                notice,
+                submission_key: self.submission_key,
+            },
+        )
+    }
+
+    /// A post that uses a starter text or asks for a check stores nothing:
+    /// the form comes back as typed, with what the starter did. `None` for
+    /// any other post.
+    fn after_starter(
+        &self,
+        ctx: &Ctx,
+        form: &ComposerForm,
+        draft: &mut Draft,
+        errors: &FieldErrors,
+    ) -> Option<Result<HttpResponse, AppError>> {
+        if form.use_starter.is_empty() && form.action != "check" {
+            return None;
+        }
+        let notice = apply_starter(draft, self.starters, &form.use_starter);
+        Some(self.render(ctx, StatusCode::OK, draft, errors, notice))
+    }
 }
 
 /// The errors that stop a letter from being submitted for review.
@@ -115,21 +162,14 @@ pub(super) async fn create_letter(
     let (mut draft, mut errors) = Draft::parse(&form, &base, &rec);
     let json = wants_json(&ctx);
 
-    if !form.use_starter.is_empty() || form.action == "check" {
-        let notice = apply_starter(&mut draft, &starters, &form.use_starter);
-        return render_composer(
-            &ctx,
-            StatusCode::OK,
-            ComposerView {
-                rec: &rec,
-                letter: None,
-                draft: &draft,
-                starters: &starters,
-                errors: &errors,
-                notice,
-                submission_key: form.key(),
-            },
-        );
+    let page = ComposerPage {
+        rec: &rec,
+        letter: None,
+        starters: &starters,
+        submission_key: form.key(),
+    };
+    if let Some(shown) = page.after_starter(&ctx, &form, &mut draft, &errors) {
+        return shown;
     }
     let submit = form.action == "submit";
     if submit {
@@ -139,18 +179,12 @@ pub(super) async fn create_letter(
         if json {
             return Ok(json_errors(StatusCode::UNPROCESSABLE_ENTITY, &errors));
         }
-        return render_composer(
+        return page.render(
             &ctx,
             StatusCode::UNPROCESSABLE_ENTITY,
-            ComposerView {
-                rec: &rec,
-                letter: None,
-                draft: &draft,
-                starters: &starters,
-                errors: &errors,
-                notice: None,
-                submission_key: form.key(),
-            },
+            &draft,
+            &errors,
+            None,
         );
     }
     let edit = draft.edit(&ctx, &rec);
@@ -259,19 +293,13 @@ pub(super) async fn edit_letter(ctx: Ctx, id: web::Path<i64>) -> Result<HttpResp
     let (rec, starters) =
         load_for_composer(&ctx, letter.prisoner_id, Some(letter.language.clone())).await?;
     let draft = Draft::from_letter(&letter, &rec);
-    render_composer(
-        &ctx,
-        StatusCode::OK,
-        ComposerView {
-            rec: &rec,
-            letter: Some(&letter),
-            draft: &draft,
-            starters: &starters,
-            errors: &FieldErrors::default(),
-            notice: None,
-            submission_key: None,
-        },
-    )
+    ComposerPage {
+        rec: &rec,
+        letter: Some(&letter),
+        starters: &starters,
+        submission_key: None,
+    }
+    .render(&ctx, StatusCode::OK, &draft, &FieldErrors::default(), None)
 }
 
 /// Save, submit, check or use a starter, for a letter that exists.
@@ -302,21 +330,14 @@ pub(super) async fn update_letter(
     let (mut draft, mut errors) = Draft::parse(&form, &base, &rec);
     let starters = starters_for(&ctx, &draft.language).await?;
 
-    if !form.use_starter.is_empty() || form.action == "check" {
-        let notice = apply_starter(&mut draft, &starters, &form.use_starter);
-        return render_composer(
-            &ctx,
-            StatusCode::OK,
-            ComposerView {
-                rec: &rec,
-                letter: Some(&letter),
-                draft: &draft,
-                starters: &starters,
-                errors: &errors,
-                notice,
-                submission_key: form.key(),
-            },
-        );
+    let page = ComposerPage {
+        rec: &rec,
+        letter: Some(&letter),
+        starters: &starters,
+        submission_key: form.key(),
+    };
+    if let Some(shown) = page.after_starter(&ctx, &form, &mut draft, &errors) {
+        return shown;
     }
     let submit = match form.action.as_str() {
         "submit" => true,
@@ -327,18 +348,12 @@ pub(super) async fn update_letter(
         errors = submit_errors(&draft, errors);
     }
     if !errors.is_empty() {
-        return render_composer(
+        return page.render(
             &ctx,
             StatusCode::UNPROCESSABLE_ENTITY,
-            ComposerView {
-                rec: &rec,
-                letter: Some(&letter),
-                draft: &draft,
-                starters: &starters,
-                errors: &errors,
-                notice: None,
-                submission_key: form.key(),
-            },
+            &draft,
+            &errors,
+            None,
         );
     }
     let edit = draft.edit(&ctx, &rec);

@@ -112,13 +112,7 @@ pub(super) async fn directory(
     let mut countries: Vec<&str> = facility_list.iter().map(|f| f.country.as_str()).collect();
     countries.sort_unstable();
     countries.dedup();
-    let mut regions: Vec<&str> = facility_list
-        .iter()
-        .filter_map(|f| f.region.as_deref())
-        .filter(|r| !r.is_empty())
-        .collect();
-    regions.sort_unstable();
-    regions.dedup();
+    let regions = facilities::distinct_regions(facility_list.iter().map(|f| f.region.as_deref()));
     let people: Vec<Value> = rows
         .iter()
         .map(|row| {
