@@ -988,7 +988,7 @@ fn advance(
         let pages = rng.gen_range(1..=3);
         row.pages = Some(pages);
         row.cost_minor = Some(i64::from(pages) * 4_000 + if row.reply_blank { 4_000 } else { 0 });
-        row.currency = Some("RUB");
+        row.currency = Some(crate::letters::CURRENCY);
         row.receipt_number = Some(format!("{}", rng.gen_range(10_000_000..99_999_999)));
     }
     let (deliver_from, deliver_to) = if electronic { (12, 240) } else { (72, 720) };
