@@ -175,15 +175,28 @@ async fn wait_gone(b: &Browser, css: &str) {
 }
 
 async fn wait_for_url(b: &Browser, part: &str) -> String {
+    wait_for_url_where(b, part, |url| url.contains(part)).await
+}
+
+/// Waits (bounded) until the address satisfies `ok`; `what` names it in the failure.
+async fn wait_for_url_where(b: &Browser, what: &str, ok: impl Fn(&str) -> bool) -> String {
     let mut url = String::new();
     for _ in 0..50 {
         url = b.client.current_url().await.unwrap().to_string();
-        if url.contains(part) {
+        if ok(&url) {
             return url;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("the address never contained {part:?}; last: {url}");
+    panic!("the address never became {what:?}; last: {url}");
+}
+
+/// The number of the reply whose page `url` is, if it is one.
+fn reply_page(url: &str) -> Option<i64> {
+    url.rsplit("/replies/")
+        .next()
+        .and_then(|r| r.split(['?', '#', '/']).next())
+        .and_then(|n| n.parse().ok())
 }
 
 /// The one-line confirmation after a change: every step must say what it did.
@@ -481,13 +494,9 @@ async fn a_coordinator_works_the_whole_loop_from_review_to_the_writer_seeing_the
         .unwrap();
     b.click("form[action='/replies/new'] button[type=submit]")
         .await;
-    let url = wait_for_url(&b, "/replies/").await;
-    let reply_id: i64 = url
-        .rsplit("/replies/")
-        .next()
-        .and_then(|r| r.split(['?', '#', '/']).next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("a reply page, not {url}"));
+    // The form's own address is /replies/new: wait for the reply's page itself.
+    let url = wait_for_url_where(&b, "/replies/<number>", |u| reply_page(u).is_some()).await;
+    let reply_id = reply_page(&url).unwrap_or_else(|| panic!("a reply page, not {url}"));
     b.wait_for_text("main", "Снег и у нас").await;
     shots(&b, "reply").await;
     let (reply, files) = app
