@@ -426,9 +426,15 @@ fn decode(bytes: &[u8]) -> Result<String, ReadError> {
 }
 
 /// The delimiter that the header line uses most: comma, semicolon or tab.
+/// The header is the first line with any of them, so that a title line
+/// above the table does not decide.
 fn detect_delimiter(text: &str) -> u8 {
-    let header = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    [b',', b';', b'\t']
+    const DELIMITERS: [u8; 3] = [b',', b';', b'\t'];
+    let header = text
+        .lines()
+        .find(|l| l.bytes().any(|b| DELIMITERS.contains(&b)))
+        .unwrap_or("");
+    DELIMITERS
         .into_iter()
         .max_by_key(|d| (header.bytes().filter(|b| b == d).count(), *d == b','))
         .unwrap_or(b',')
@@ -496,26 +502,62 @@ fn is_blank(cells: &[String]) -> bool {
     cells.iter().all(|c| c.trim().is_empty())
 }
 
+/// How far down a header may be: spreadsheets often open with a title, a
+/// date or a note above the table.
+const HEADER_SEARCH_ROWS: usize = 10;
+
+/// What each header cell names; a second header naming the same thing names
+/// nothing.
+fn header_targets(header: &[String]) -> Vec<Option<Target>> {
+    let mut targets: Vec<Option<Target>> = Vec::with_capacity(header.len());
+    for name in header {
+        targets.push(target_of(name).filter(|t| !targets.contains(&Some(*t))));
+    }
+    targets
+}
+
+fn names_a_surname(targets: &[Option<Target>]) -> bool {
+    targets.iter().any(|t| {
+        matches!(
+            t,
+            Some(Target::Column(Column::Surname)) | Some(Target::FullName)
+        )
+    })
+}
+
 fn table_from_records(records: Vec<Record>) -> Result<Table, ReadError> {
-    let mut records = records.into_iter().skip_while(|(_, cells)| is_blank(cells));
-    let (_, header) = records.next().ok_or(ReadError::Empty)?;
+    let mut records = records
+        .into_iter()
+        .filter(|(_, cells)| !is_blank(cells))
+        .peekable();
+    let first = records.peek().ok_or(ReadError::Empty)?;
+    let first_targets = header_targets(&first.1);
+    let mut header = None;
+    for _ in 0..HEADER_SEARCH_ROWS {
+        let Some((_, cells)) = records.next() else {
+            break;
+        };
+        let targets = header_targets(&cells);
+        if names_a_surname(&targets) {
+            header = Some((cells, targets));
+            break;
+        }
+    }
+    let Some((header, targets)) = header else {
+        return Err(if first_targets.iter().all(Option::is_none) {
+            ReadError::NoHeader
+        } else {
+            ReadError::NoSurnameColumn
+        });
+    };
 
     let mut table = Table::default();
-    let mut targets: Vec<Option<Target>> = Vec::with_capacity(header.len());
-    for name in &header {
-        let target = target_of(name).filter(|t| !targets.contains(&Some(*t)));
+    for (name, target) in header.iter().zip(&targets) {
         if target.is_none() && !name.trim().is_empty() {
             table.ignored_columns.push(name.trim().to_owned());
         }
-        targets.push(target);
-    }
-    if targets.iter().all(Option::is_none) {
-        return Err(ReadError::NoHeader);
     }
     let has = |t: Target| targets.contains(&Some(t));
-    if !has(Target::Column(Column::Surname)) && !has(Target::FullName) {
-        return Err(ReadError::NoSurnameColumn);
-    }
     table.columns = Column::ALL
         .into_iter()
         .filter(|c| {
@@ -526,9 +568,6 @@ fn table_from_records(records: Vec<Record>) -> Result<Table, ReadError> {
         .collect();
 
     for (number, cells) in records {
-        if is_blank(&cells) {
-            continue;
-        }
         match parse_row(number, &targets, &cells) {
             Ok(row) => table.rows.push(row),
             Err(message) => table.errors.push(RowError {
@@ -713,7 +752,12 @@ fn parse_country(value: &str) -> Result<String, String> {
 /// `dd.mm.yyyy`, `yyyy-mm-dd`, `mm.yyyy`, `yyyy-mm` or `yyyy`, as precise as
 /// the text is.
 pub fn parse_birth_date(value: &str) -> Result<BirthDate, String> {
+    // "1985 г." is how a Russian list often writes a year.
     let value = value.trim();
+    let value = value
+        .strip_suffix("г.")
+        .or_else(|| value.strip_suffix('г'))
+        .map_or(value, str::trim_end);
     let number = |s: &str| -> Result<u32, String> {
         if !s.is_empty() && s.len() <= 4 && s.bytes().all(|b| b.is_ascii_digit()) {
             s.parse().map_err(|_| bad_date(value))

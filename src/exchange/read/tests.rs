@@ -111,6 +111,18 @@ fn splits_a_combined_full_name_column() {
 }
 
 #[test]
+fn finds_the_header_below_a_title_as_spreadsheets_export_it() {
+    let csv = "Список политзаключённых\n\
+               на 01.12.2026;;;\n\
+               \n\
+               Фамилия;Имя;Отчество;Дата рождения;Пол\n\
+               Иванова;Мария;Петровна;14.03.1985;ж\n";
+    let table = read(csv.as_bytes()).unwrap();
+    assert_ivanova(one_row(&table));
+    assert_eq!(table.rows[0].row, 5);
+}
+
+#[test]
 fn lists_unknown_columns_and_ignores_them() {
     let csv = "Фамилия,Статья УК,Комментарий,\nИванова,280.3,x,\n";
     let table = read(csv.as_bytes()).unwrap();
@@ -180,6 +192,14 @@ fn parses_dates_in_every_accepted_notation_with_their_precision() {
         BirthDate::new(1985, Some(3), None)
     );
     assert_eq!(parse_birth_date(" 1985 "), BirthDate::new(1985, None, None));
+    assert_eq!(
+        parse_birth_date("1985 г."),
+        BirthDate::new(1985, None, None)
+    );
+    assert_eq!(
+        parse_birth_date("14.03.1985г"),
+        Ok(BirthDate::new(1985, Some(3), Some(14)).unwrap())
+    );
     for bad in [
         "31.02.1985",
         "85",
