@@ -319,18 +319,82 @@ pub enum ReadError {
     NoSurnameColumn,
 }
 
+impl ReadError {
+    /// The UI string (`locales/*/import.toml`) that says this in the user's
+    /// language, with [`ReadError::args`] for its placeholders.
+    pub fn key(&self) -> &'static str {
+        match self {
+            ReadError::Empty => "import.file_empty",
+            ReadError::NotATable => "import.file_not_a_table",
+            ReadError::Spreadsheet(_) => "import.file_bad_spreadsheet",
+            ReadError::NoSheet => "import.file_no_sheet",
+            ReadError::Csv { .. } => "import.file_bad_csv",
+            ReadError::NoHeader => "import.file_no_header",
+            ReadError::NoSurnameColumn => "import.file_no_surname_column",
+        }
+    }
+
+    pub fn args(&self) -> Vec<(&'static str, String)> {
+        match self {
+            ReadError::Spreadsheet(detail) => vec![("detail", detail.clone())],
+            ReadError::Csv { line, reason } => {
+                vec![("line", line.to_string()), ("detail", reason.clone())]
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
 /// Why one row is skipped; the other rows still come through.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowError {
     /// The row's number as the user sees it: the line in a CSV file (the
     /// header is line 1), the row in a spreadsheet.
     pub row: u64,
-    pub message: String,
+    pub problem: RowProblem,
 }
 
 impl std::fmt::Display for RowError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "row {}: {}", self.row, self.message)
+        write!(f, "row {}: {}", self.row, self.problem)
+    }
+}
+
+/// What is wrong with a row. `Display` is the English message (for `--json`
+/// and logs); [`RowProblem::key`] and [`RowProblem::args`] say it in the
+/// user's language.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RowProblem {
+    #[error("the surname is missing")]
+    MissingSurname,
+    #[error("{}: {value:?} is not a date (14.03.1985, 1985-03-14, 1985-03 or 1985)", column.name())]
+    BadDate { column: Column, value: String },
+    #[error("{}: {value:?} is not a full date (14.03.2030 or 2030-03-14)", column.name())]
+    NotAFullDate { column: Column, value: String },
+    #[error("{}: unknown value {value:?}", column.name())]
+    UnknownValue { column: Column, value: String },
+}
+
+impl RowProblem {
+    pub fn key(&self) -> &'static str {
+        match self {
+            RowProblem::MissingSurname => "import.row_missing_surname",
+            RowProblem::BadDate { .. } => "import.row_bad_date",
+            RowProblem::NotAFullDate { .. } => "import.row_not_a_full_date",
+            RowProblem::UnknownValue { .. } => "import.row_unknown_value",
+        }
+    }
+
+    pub fn args(&self) -> Vec<(&'static str, String)> {
+        match self {
+            RowProblem::MissingSurname => Vec::new(),
+            RowProblem::BadDate { column, value }
+            | RowProblem::NotAFullDate { column, value }
+            | RowProblem::UnknownValue { column, value } => vec![
+                ("column", column.name().to_owned()),
+                ("value", value.clone()),
+            ],
+        }
     }
 }
 
@@ -570,16 +634,16 @@ fn table_from_records(records: Vec<Record>) -> Result<Table, ReadError> {
     for (number, cells) in records {
         match parse_row(number, &targets, &cells) {
             Ok(row) => table.rows.push(row),
-            Err(message) => table.errors.push(RowError {
+            Err(problem) => table.errors.push(RowError {
                 row: number,
-                message,
+                problem,
             }),
         }
     }
     Ok(table)
 }
 
-fn parse_row(number: u64, targets: &[Option<Target>], cells: &[String]) -> Result<Row, String> {
+fn parse_row(number: u64, targets: &[Option<Target>], cells: &[String]) -> Result<Row, RowProblem> {
     let mut row = Row {
         row: number,
         ..Row::default()
@@ -597,7 +661,14 @@ fn parse_row(number: u64, targets: &[Option<Target>], cells: &[String]) -> Resul
             }
             Target::Column(column) => *column,
         };
-        let fail = |reason: String| format!("{}: {reason}", column.name());
+        let unknown = |_| RowProblem::UnknownValue {
+            column,
+            value: value.to_owned(),
+        };
+        let bad_date = |_| RowProblem::BadDate {
+            column,
+            value: value.to_owned(),
+        };
         match column {
             Column::ExternalSource => row.external_source = text,
             Column::ExternalId => row.external_id = text,
@@ -605,21 +676,29 @@ fn parse_row(number: u64, targets: &[Option<Target>], cells: &[String]) -> Resul
             Column::GivenName => row.given_name = text,
             Column::Patronymic => row.patronymic = text,
             Column::LatinName => row.latin_name = text,
-            Column::Gender => row.gender = opt(value, parse_gender).map_err(fail)?,
-            Column::BirthDate => row.birth_date = opt(value, parse_birth_date).map_err(fail)?,
-            Column::Status => row.status = opt(value, parse_status).map_err(fail)?,
-            Column::Measure => row.measure = opt(value, parse_code).map_err(fail)?,
-            Column::Recognition => row.recognition = opt(value, parse_code).map_err(fail)?,
+            Column::Gender => row.gender = opt(value, parse_gender).map_err(unknown)?,
+            Column::BirthDate => row.birth_date = opt(value, parse_birth_date).map_err(bad_date)?,
+            Column::Status => row.status = opt(value, parse_status).map_err(unknown)?,
+            Column::Measure => row.measure = opt(value, parse_code).map_err(unknown)?,
+            Column::Recognition => row.recognition = opt(value, parse_code).map_err(unknown)?,
             Column::Languages => row.languages = parse_list(value),
             Column::Interests => row.interests = parse_list(value),
             Column::ReleaseExpectedOn => {
-                row.release_expected_on = opt(value, parse_full_date).map_err(fail)?
+                row.release_expected_on = match opt(value, parse_birth_date).map_err(bad_date)? {
+                    None => None,
+                    Some(date) => {
+                        Some(full_date(date).ok_or_else(|| RowProblem::NotAFullDate {
+                            column,
+                            value: value.to_owned(),
+                        })?)
+                    }
+                }
             }
-            Column::DoNotWrite => row.do_not_write = opt(value, parse_bool).map_err(fail)?,
+            Column::DoNotWrite => row.do_not_write = opt(value, parse_bool).map_err(unknown)?,
             Column::FacilityCountry => {
-                row.facility.country = opt(value, parse_country).map_err(fail)?
+                row.facility.country = opt(value, parse_country).map_err(unknown)?
             }
-            Column::FacilityKind => row.facility.kind = opt(value, parse_code).map_err(fail)?,
+            Column::FacilityKind => row.facility.kind = opt(value, parse_code).map_err(unknown)?,
             Column::FacilityName => row.facility.name = text,
             Column::FacilityPostcode => row.facility.postcode = text,
             Column::FacilityRegion => row.facility.region = text,
@@ -638,7 +717,7 @@ fn parse_row(number: u64, targets: &[Option<Target>], cells: &[String]) -> Resul
         row.given_name = row.given_name.or(g);
         row.patronymic = row.patronymic.or(p);
     }
-    row.surname = surname.ok_or_else(|| "the surname is missing".to_owned())?;
+    row.surname = surname.ok_or(RowProblem::MissingSurname)?;
     Ok(row)
 }
 
@@ -802,15 +881,12 @@ fn bad_date(value: &str) -> String {
 
 /// A date to the day, in either notation.
 pub fn parse_full_date(value: &str) -> Result<NaiveDate, String> {
-    let date = parse_birth_date(value)?;
-    match (date.month, date.day) {
-        (Some(m), Some(d)) => {
-            NaiveDate::from_ymd_opt(date.year, m, d).ok_or_else(|| bad_date(value))
-        }
-        _ => Err(format!(
-            "expected a full date such as 14.03.2027, got {value:?}"
-        )),
-    }
+    full_date(parse_birth_date(value)?)
+        .ok_or_else(|| format!("expected a full date such as 14.03.2030, got {value:?}"))
+}
+
+fn full_date(date: BirthDate) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(date.year, date.month?, date.day?)
 }
 
 #[cfg(test)]

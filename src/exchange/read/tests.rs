@@ -253,21 +253,24 @@ fn a_bad_value_skips_only_its_row_with_the_row_number_and_reason() {
     assert_eq!(table.rows[1].do_not_write, Some(true));
     let rows: Vec<u64> = table.errors.iter().map(|e| e.row).collect();
     assert_eq!(rows, vec![3, 4, 5]);
-    assert!(
-        table.errors[0].message.starts_with("birth_date:"),
-        "{}",
-        table.errors[0]
+    assert_eq!(
+        table.errors[0].problem,
+        RowProblem::BadDate {
+            column: Column::BirthDate,
+            value: "31.02.1985".into()
+        }
     );
-    assert!(table.errors[0].message.contains("31.02.1985"));
-    assert!(
-        table.errors[1].message.starts_with("status:"),
-        "{}",
-        table.errors[1]
+    assert_eq!(
+        table.errors[1].problem,
+        RowProblem::UnknownValue {
+            column: Column::Status,
+            value: "в отпуске".into()
+        }
     );
-    assert!(
-        table.errors[2].message.contains("surname"),
-        "{}",
-        table.errors[2]
+    assert_eq!(table.errors[2].problem, RowProblem::MissingSurname);
+    assert_eq!(
+        table.errors[0].to_string(),
+        "row 3: birth_date: \"31.02.1985\" is not a date (14.03.1985, 1985-03-14, 1985-03 or 1985)"
     );
 }
 
@@ -308,6 +311,70 @@ fn rejects_a_zip_that_is_no_spreadsheet() {
         read(b"PK\x03\x04 truncated"),
         Err(ReadError::Spreadsheet(_))
     ));
+}
+
+#[test]
+fn a_release_date_without_a_day_is_a_row_error() {
+    let table = read("surname,release_expected_on\nИванова,2030\n".as_bytes()).unwrap();
+    assert_eq!(
+        table.errors,
+        vec![RowError {
+            row: 2,
+            problem: RowProblem::NotAFullDate {
+                column: Column::ReleaseExpectedOn,
+                value: "2030".into()
+            }
+        }]
+    );
+}
+
+#[test]
+fn every_message_exists_in_both_languages_with_its_placeholders() {
+    use crate::i18n::{Lang, Translations};
+    let translations = Translations::load().unwrap();
+    let file_errors = [
+        ReadError::Empty,
+        ReadError::NotATable,
+        ReadError::Spreadsheet("x".into()),
+        ReadError::NoSheet,
+        ReadError::Csv {
+            line: 3,
+            reason: "x".into(),
+        },
+        ReadError::NoHeader,
+        ReadError::NoSurnameColumn,
+    ];
+    let value = || "x".to_owned();
+    let row_problems = [
+        RowProblem::MissingSurname,
+        RowProblem::BadDate {
+            column: Column::BirthDate,
+            value: value(),
+        },
+        RowProblem::NotAFullDate {
+            column: Column::ReleaseExpectedOn,
+            value: value(),
+        },
+        RowProblem::UnknownValue {
+            column: Column::Gender,
+            value: value(),
+        },
+    ];
+    let messages = file_errors
+        .iter()
+        .map(|e| (e.key(), e.args()))
+        .chain(row_problems.iter().map(|p| (p.key(), p.args())));
+    for (key, args) in messages {
+        for lang in Lang::ALL {
+            assert!(translations.has(lang, key), "{key} missing in {lang:?}");
+            let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let text = translations.format(lang, key, &args);
+            assert!(
+                !text.contains('{') && !text.contains('\n'),
+                "{lang:?} {key}: {text}"
+            );
+        }
+    }
 }
 
 #[test]
