@@ -80,7 +80,7 @@ impl Column {
         HEADERS
             .iter()
             .find(|(target, _)| *target == Target::Column(self))
-            .map(|(_, names)| names[0])
+            .and_then(|(_, names)| names.first().copied())
             .unwrap_or("")
     }
 }
