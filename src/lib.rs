@@ -9,6 +9,7 @@ pub mod db;
 pub mod delivery;
 pub mod demo;
 pub mod error;
+pub mod exchange;
 pub mod i18n;
 pub mod letters;
 pub mod locale;
