@@ -123,6 +123,7 @@ enum ExportCommand {
 #[derive(Clone, Copy, ValueEnum)]
 enum ExportFormat {
     Csv,
+    Xlsx,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -469,6 +470,14 @@ fn export_prisoners(
             let mut file = export::write_csv(&mut conn, std::io::BufWriter::new(file))?;
             file.flush()
                 .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        (ExportFormat::Xlsx, out) => {
+            let bytes = export::xlsx_bytes(&mut conn)?;
+            match out {
+                None => std::io::stdout().lock().write_all(&bytes)?,
+                Some(path) => std::fs::write(path, bytes)
+                    .map_err(|e| BadInput(format!("{}: {e}", path.display())))?,
+            }
         }
     }
     Ok(())

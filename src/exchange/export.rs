@@ -31,6 +31,12 @@ impl From<csv::Error> for ExportError {
     }
 }
 
+impl From<rust_xlsxwriter::XlsxError> for ExportError {
+    fn from(e: rust_xlsxwriter::XlsxError) -> Self {
+        ExportError::Write(e.to_string())
+    }
+}
+
 impl From<std::io::Error> for ExportError {
     fn from(e: std::io::Error) -> Self {
         ExportError::Write(e.to_string())
@@ -39,6 +45,7 @@ impl From<std::io::Error> for ExportError {
 
 /// The file name a download is offered under.
 pub const CSV_FILE_NAME: &str = "konvert-prisoners.csv";
+pub const XLSX_FILE_NAME: &str = "konvert-prisoners.xlsx";
 
 /// Writes every person as CSV to `out`: UTF-8 with a byte-order mark (Excel
 /// reads a file without one in the machine's legacy code page and garbles
@@ -59,6 +66,28 @@ pub fn write_csv<W: Write>(conn: &mut DbConn, mut out: W) -> Result<W, ExportErr
 /// The CSV export in memory, for a download.
 pub fn csv_bytes(conn: &mut DbConn) -> Result<Vec<u8>, ExportError> {
     write_csv(conn, Vec::new())
+}
+
+/// The same rows as an Excel workbook: one sheet, the header row frozen,
+/// every cell text (a birth year stays `1990`, not a number to format).
+pub fn xlsx_bytes(conn: &mut DbConn) -> Result<Vec<u8>, ExportError> {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("prisoners")?;
+    sheet.write_row(0, 0, COLUMNS)?;
+    sheet.set_freeze_panes(1, 0)?;
+    let mut at: u32 = 0;
+    for_each_row(conn, |row| {
+        at += 1;
+        for (col, value) in (0_u16..).zip(row) {
+            // An empty cell is left out rather than written as an empty string.
+            if !value.is_empty() {
+                sheet.write_string(at, col, value)?;
+            }
+        }
+        Ok(())
+    })?;
+    Ok(workbook.save_to_buffer()?)
 }
 
 /// Calls `each` with every person's row, in id order (the order people were

@@ -232,3 +232,111 @@ async fn coordinators_download_the_same_bytes_and_volunteers_are_refused_on_sqli
 async fn coordinators_download_the_same_bytes_and_volunteers_are_refused_on_postgres() {
     coordinators_download_the_same_bytes_and_volunteers_are_refused(Backend::Postgres).await;
 }
+
+/// The workbook's shared strings and first sheet, as XML text.
+fn xlsx_parts(bytes: &[u8]) -> (String, String) {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("an XLSX is a zip");
+    let mut part = |name: &str| {
+        let mut text = String::new();
+        zip.by_name(name)
+            .unwrap_or_else(|_| panic!("{name} in the workbook"))
+            .read_to_string(&mut text)
+            .unwrap();
+        text
+    };
+    (
+        part("xl/sharedStrings.xml"),
+        part("xl/worksheets/sheet1.xml"),
+    )
+}
+
+/// The workbook has a header row and one row per person, with the CSV's
+/// values as text cells.
+fn assert_xlsx(bytes: &[u8]) {
+    let (strings, sheet) = xlsx_parts(bytes);
+    assert_eq!(sheet.matches("<row ").count(), 5, "a header and 4 people");
+    for column in konvert::exchange::COLUMNS {
+        assert!(strings.contains(&format!(">{column}<")), "{column}");
+    }
+    for value in [
+        "Петров, \"младший\"",
+        "Line one\nline two, with a comma",
+        "Мемориал|political_prisoner|2024-03-01;ОВД-Инфо|politically_persecuted",
+        "Исправительная колония №3",
+        ">1990<",
+        ">1979-05<",
+        ">true<",
+    ] {
+        assert!(
+            strings.contains(value) || strings.contains(&value.replace('"', "&quot;")),
+            "{value} in {strings}"
+        );
+    }
+    assert_eq!(
+        sheet.matches("<c ").count(),
+        sheet.matches("t=\"s\"").count(),
+        "every cell is text"
+    );
+}
+
+fn cli_exports_the_same_columns_as_xlsx(backend: Backend) {
+    let Some(test_db) = TestDb::create(backend) else {
+        return;
+    };
+    {
+        let db = test_db.open();
+        people_of_every_kind(&mut db.get().unwrap());
+    }
+    let file = test_db.dir.path().join("list.xlsx");
+    let o = konvert()
+        .env("KONVERT_DATA_DIR", test_db.dir.path().join("data"))
+        .env("KONVERT_DATABASE_URL", test_db.url())
+        .args(["export", "prisoners", "--format", "xlsx", "--out"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_xlsx(&std::fs::read(&file).unwrap());
+}
+
+#[test]
+fn cli_exports_the_same_columns_as_xlsx_on_sqlite() {
+    cli_exports_the_same_columns_as_xlsx(Backend::Sqlite);
+}
+
+#[test]
+fn cli_exports_the_same_columns_as_xlsx_on_postgres() {
+    cli_exports_the_same_columns_as_xlsx(Backend::Postgres);
+}
+
+async fn coordinators_download_xlsx_and_volunteers_are_refused(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    people_of_every_kind(&mut app.db.get().unwrap());
+    let (_, volunteer) = app
+        .other_client("volunteer@example.org", Role::Volunteer)
+        .await;
+    assert_eq!(volunteer.get("/prisoners/export.xlsx").await.status(), 403);
+
+    app.sign_in_as("coordinator@example.org", Role::Coordinator)
+        .await;
+    let res = app.get("/prisoners/export.xlsx").await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        res.headers()["content-disposition"],
+        "attachment; filename=\"konvert-prisoners.xlsx\""
+    );
+    assert_xlsx(&res.bytes().await.unwrap());
+}
+
+#[tokio::test]
+async fn coordinators_download_xlsx_and_volunteers_are_refused_on_sqlite() {
+    coordinators_download_xlsx_and_volunteers_are_refused(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn coordinators_download_xlsx_and_volunteers_are_refused_on_postgres() {
+    coordinators_download_xlsx_and_volunteers_are_refused(Backend::Postgres).await;
+}

@@ -21,12 +21,32 @@ impl From<ExportError> for AppError {
 pub(super) async fn csv(ctx: Ctx) -> Result<HttpResponse, AppError> {
     ctx.coordinator()?;
     let bytes = ctx.run(|conn| Ok(export::csv_bytes(conn)?)).await?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
+    Ok(attachment(
+        "text/csv; charset=utf-8",
+        export::CSV_FILE_NAME,
+        bytes,
+    ))
+}
+
+#[get("/prisoners/export.xlsx")]
+pub(super) async fn xlsx(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    ctx.coordinator()?;
+    let bytes = ctx.run(|conn| Ok(export::xlsx_bytes(conn)?)).await?;
+    Ok(attachment(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        export::XLSX_FILE_NAME,
+        bytes,
+    ))
+}
+
+/// A download that is not cached anywhere: it lists people by name.
+fn attachment(content_type: &str, file_name: &str, bytes: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(content_type.to_owned())
         .insert_header((
             header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{}\"", export::CSV_FILE_NAME),
+            format!("attachment; filename=\"{file_name}\""),
         ))
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .body(bytes))
+        .body(bytes)
 }

@@ -25,6 +25,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     // (the id is a number) but would answer 404 first.
     cfg.service(directory::directory)
         .service(export::csv)
+        .service(export::xlsx)
         .service(form::new_form)
         .service(form::create)
         .service(profile::show)
