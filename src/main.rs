@@ -67,6 +67,11 @@ enum Command {
         #[arg(long, value_name = "S", allow_hyphen_values = true)]
         seed: Option<String>,
     },
+    /// Write data out: for a spreadsheet, or to import elsewhere.
+    Export {
+        #[command(subcommand)]
+        command: ExportCommand,
+    },
     /// Print a Russian name in the dative case: "Surname Given [Patronymic]".
     Decline {
         #[arg(long)]
@@ -101,6 +106,24 @@ enum UserCommand {
         #[arg(long)]
         name: Option<String>,
     },
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// Every prisoner, one row each, with the facility they are held at now.
+    Prisoners {
+        #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+        format: ExportFormat,
+        /// The file to write (standard output when left out).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Csv,
+    Xlsx,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -168,6 +191,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             seed.as_deref(),
         ),
         Command::ImportReplies { paths } => import_replies(&settings, &paths),
+        Command::Export {
+            command: ExportCommand::Prisoners { format, out },
+        } => export_prisoners(&settings, format, out.as_deref()),
         Command::Decline { .. } | Command::Translit { .. } | Command::Address { .. } => Ok(()),
     }
 }
@@ -420,6 +446,39 @@ fn import_replies(settings: &Settings, paths: &[PathBuf]) -> anyhow::Result<()> 
             "{bad} file(s) were not e-mails; nothing was recorded for them"
         ))
         .into());
+    }
+    Ok(())
+}
+
+fn export_prisoners(
+    settings: &Settings,
+    format: ExportFormat,
+    out: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    use konvert::exchange::export;
+    let db = open_db(settings)?;
+    let mut conn = db.get()?;
+    match (format, out) {
+        (ExportFormat::Csv, None) => {
+            let stdout = std::io::stdout().lock();
+            let mut stdout = export::write_csv(&mut conn, std::io::BufWriter::new(stdout))?;
+            stdout.flush()?;
+        }
+        (ExportFormat::Csv, Some(path)) => {
+            let file = std::fs::File::create(path)
+                .map_err(|e| BadInput(format!("{}: {e}", path.display())))?;
+            let mut file = export::write_csv(&mut conn, std::io::BufWriter::new(file))?;
+            file.flush()
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        (ExportFormat::Xlsx, out) => {
+            let bytes = export::xlsx_bytes(&mut conn)?;
+            match out {
+                None => std::io::stdout().lock().write_all(&bytes)?,
+                Some(path) => std::fs::write(path, bytes)
+                    .map_err(|e| BadInput(format!("{}: {e}", path.display())))?,
+            }
+        }
     }
     Ok(())
 }

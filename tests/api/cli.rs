@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use crate::helpers::*;
 
-fn konvert() -> Command {
+pub(crate) fn konvert() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_konvert"));
     // The tests decide every setting; nothing leaks in from the developer's shell.
     for key in konvert::config::Settings::env_keys() {
@@ -34,7 +34,7 @@ fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-fn stderr(o: &Output) -> String {
+pub(crate) fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 

@@ -10,6 +10,7 @@ mod dashboard;
 mod delivery;
 mod demo;
 mod eletters;
+mod export;
 mod facilities;
 mod i18n;
 mod letters;

@@ -15,6 +15,7 @@ use crate::db::prisoners::Prisoner;
 use crate::locale::{self, Style};
 
 mod directory;
+mod export;
 mod form;
 mod profile;
 mod transfer;
@@ -23,6 +24,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     // `/prisoners/new` before `/prisoners/{id}`, which would not match it anyway
     // (the id is a number) but would answer 404 first.
     cfg.service(directory::directory)
+        .service(export::csv)
+        .service(export::xlsx)
         .service(form::new_form)
         .service(form::create)
         .service(profile::show)
